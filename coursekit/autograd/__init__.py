@@ -1,0 +1,15 @@
+"""A reverse-mode automatic differentiation engine on NumPy arrays.
+
+Read it in this order: ``tensor.py`` (the data and its operators),
+``function.py`` (what one op records), ``ops/`` (forward next to backward for
+every op), ``broadcasting.py`` (the one place gradients are summed back to an
+input's shape), ``engine.py`` (the backward pass), ``grad_mode.py``
+(``no_grad``), ``gradcheck.py`` (finite differences).
+"""
+
+from .creation import arange, default_rng, from_numpy, manual_seed, ones, ones_like, rand, randn, tensor, zeros, zeros_like
+from .engine import grad, topological_order
+from .function import Context, Function, ShapeError
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck
+from .tensor import Tensor

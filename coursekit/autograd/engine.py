@@ -1,0 +1,199 @@
+"""The backward pass: walk the graph in reverse topological order, summing gradients.
+
+Everything about accumulation lives here: a value used by several ops gets the
+sum of their gradients, leaves keep adding into ``.grad`` across calls, and
+every gradient an op returns is reduced to its input's shape (undoing
+broadcasting) and checked.  The walk is iterative, so a chain of 100,000 ops
+needs no recursion.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from . import grad_mode
+from .broadcasting import sum_to
+from .function import Context
+from .tensor import Tensor
+
+
+def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
+    """Tensors reachable from ``roots`` that require grad, every input before its users.
+
+    Depth-first with an explicit stack; ``visited`` holds ids because ``==`` on
+    tensors compares values, not identity.
+    """
+    order: list[Tensor] = []
+    visited: set[int] = set()
+    stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots]
+    while stack:
+        t, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(t)
+            continue
+        if id(t) in visited:
+            continue
+        visited.add(id(t))
+        stack.append((t, True))
+        ctx = t._ctx
+        if ctx is not None and not ctx.released:
+            for p in ctx.parents:
+                if isinstance(p, Tensor) and p.requires_grad and id(p) not in visited:
+                    stack.append((p, False))
+    return order
+
+
+def _fit(grad: Any, parent: Tensor, ctx: Context, i: int) -> Any:
+    """Sum a broadcast gradient back to the input's shape; check shape and dtype."""
+    if not isinstance(grad, np.ndarray | Tensor):
+        grad = np.asarray(grad)  # NumPy turns 0-d results into scalars
+    if grad.shape != parent.data.shape:
+        grad = sum_to(grad, parent.data.shape)
+    if grad.dtype != parent.data.dtype:
+        if np.dtype(ctx.out_dtype) == parent.data.dtype:  # the op did not promote: the rule is wrong
+            raise AssertionError(f"{ctx.name()}: gradient for input {i} is {grad.dtype}, input is {parent.dtype}")
+        grad = grad.astype(parent.data.dtype)  # undo type promotion, as PyTorch does
+    if grad.shape != parent.data.shape:
+        raise AssertionError(f"{ctx.name()}: gradient for input {i} has shape {grad.shape}, input has {parent.shape}")
+    return grad
+
+
+def run_backward(
+    roots: Sequence[Tensor],
+    root_grads: Sequence[Any],
+    retain_graph: bool,
+    create_graph: bool = False,
+    capture: Sequence[Tensor] | None = None,
+) -> dict[int, Any]:
+    """Propagate ``root_grads`` from ``roots`` through the graph.
+
+    With ``capture`` (``autograd.grad``) the gradients of those tensors are
+    returned and no ``.grad`` is touched; otherwise leaves accumulate into
+    ``.grad``.  With ``create_graph`` the backward rules run on Tensors, so the
+    result is itself differentiable.
+    """
+    grads: dict[int, Any] = {}
+    for r, g in zip(roots, root_grads):
+        grads[id(r)] = g if id(r) not in grads else grads[id(r)] + g
+    wanted = None if capture is None else {id(t) for t in capture}
+    captured: dict[int, Any] = {}
+    handed_out: set[int] = set()  # arrays already stored in some .grad (never share one)
+    with grad_mode.set_grad_enabled(create_graph):
+        for t in reversed(topological_order(roots)):
+            grad = grads.pop(id(t), None)
+            if grad is None:
+                continue
+            if wanted is not None:
+                if id(t) in wanted:
+                    captured[id(t)] = grad
+            elif t._ctx is None or t._retain:
+                _accumulate(t, grad, handed_out)
+            ctx = t._ctx
+            if ctx is None:
+                continue
+            if ctx.released:
+                raise RuntimeError(
+                    "Trying to backward through the graph a second time: its saved values were freed "
+                    "after the first backward. Pass retain_graph=True to the first backward() if you need this."
+                )
+            ctx.inputs = ctx.parents if create_graph else ctx.arrays
+            ctx.out = t if create_graph else t.data
+            ctx.out_dtype = t.data.dtype
+            in_grads = ctx.fn.backward(ctx, grad)
+            for i, (parent, need, g) in enumerate(zip(ctx.parents, ctx.needs_input_grad, in_grads)):
+                if need and g is not None:
+                    g = _fit(g, parent, ctx, i)
+                    key = id(parent)
+                    grads[key] = g if key not in grads else grads[key] + g
+            ctx.inputs = ctx.out = None
+            if not retain_graph:
+                ctx.release()
+    return captured
+
+
+def _accumulate(t: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:
+    if t.grad is not None:
+        t.grad = t.grad + grad
+        return
+    if not grad.flags.owndata or not grad.flags.writeable or id(grad) in handed_out:
+        grad = grad.copy()  # a view or an array shared with another .grad
+    handed_out.add(id(grad))
+    t.grad = grad
+
+
+def _root_grad(t: Tensor, gradient: Any, create_graph: bool = False) -> Any:
+    if gradient is None:
+        if t.data.size != 1:
+            raise RuntimeError(
+                f"grad can be implicitly created only for a single number, this output has shape {t.shape}; "
+                "pass gradient= (e.g. an array of ones of that shape) or reduce it first, e.g. y.sum().backward()"
+            )
+        gradient = np.ones_like(t.data)
+    if isinstance(gradient, Tensor):
+        gradient = gradient if create_graph else gradient.data
+    else:
+        gradient = np.array(gradient, dtype=t.dtype)
+    if gradient.shape != t.shape:
+        raise ValueError(f"gradient has shape {gradient.shape}, but the output has shape {t.shape}")
+    if create_graph and not isinstance(gradient, Tensor):
+        gradient = Tensor._make(gradient, False, None)
+    return gradient
+
+
+def backward(t: Tensor, gradient: Any = None, retain_graph: bool = False) -> None:
+    """``t.backward()``: accumulate d t / d leaf into each leaf's ``.grad``."""
+    if not t.requires_grad:
+        raise RuntimeError(
+            "backward() on a tensor that does not require grad: no input was created with "
+            "requires_grad=True (or the result was computed under no_grad)"
+        )
+    run_backward([t], [_root_grad(t, gradient)], retain_graph)
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """Gradients of ``outputs`` with respect to ``inputs``, returned instead of stored.
+
+    With ``create_graph=True`` the returned gradients are part of a new graph and
+    can be differentiated again: Hessian-vector products, derivatives of
+    derivatives ("symbol-to-symbol" differentiation).
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> x = ck.tensor(3.0, requires_grad=True)
+    >>> (dy,) = ck.autograd.grad(x**3, x, create_graph=True)   # 3 x^2
+    >>> (d2y,) = ck.autograd.grad(dy, x)                       # 6 x
+    >>> dy.item(), d2y.item()
+    (27.0, 18.0)
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor | np.ndarray):
+        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    for o in outputs:
+        if not o.requires_grad:
+            raise RuntimeError("grad(): an output does not require grad (nothing connects it to the inputs)")
+    for x in inputs:
+        if not x.requires_grad:
+            raise RuntimeError("grad(): every input must have requires_grad=True")
+    roots = [_root_grad(o, g, create_graph) for o, g in zip(outputs, grad_outputs)]
+    keep = create_graph if retain_graph is None else retain_graph
+    captured = run_backward(outputs, roots, keep, create_graph, capture=inputs)
+    result = []
+    for i, x in enumerate(inputs):
+        g = captured.get(id(x))
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad(): input {i} was not used to compute the outputs; pass allow_unused=True")
+        if g is not None and not isinstance(g, Tensor):
+            g = Tensor._make(g if g.flags.owndata else g.copy(), False, None)
+        result.append(g)
+    return tuple(result)

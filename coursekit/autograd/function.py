@@ -1,0 +1,113 @@
+"""The record of one differentiable operation, and how an operation is applied.
+
+Every operation is a :class:`Function` with two static methods side by side:
+``forward(ctx, *arrays, **params)`` computes on NumPy arrays, and
+``backward(ctx, grad)`` returns one gradient per input.  ``backward`` reads
+``ctx.inputs`` and ``ctx.out``; the engine fills them with NumPy arrays for an
+ordinary backward pass and with Tensors when ``create_graph=True``.  A rule
+written with operators, Tensor/ndarray methods and the functions of this
+package therefore works in both cases, which is what makes derivatives of
+derivatives possible.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import grad_mode
+
+
+class ShapeError(ValueError):
+    """Shapes that do not fit an operation; the message names the op and the shapes."""
+
+
+class Context:
+    """What the graph keeps of one operation (PyTorch calls it ``grad_fn``).
+
+    Attributes
+    ----------
+    fn : the :class:`Function` subclass that made the output.
+    parents : the inputs as given (Tensors or constants), the edges of the graph.
+    arrays : the inputs as NumPy arrays, saved for the backward pass.
+    needs_input_grad : one bool per input.
+    inputs, out : set by the engine just before ``fn.backward`` runs.
+    """
+
+    def __init__(self, fn: type[Function], parents: tuple, arrays: list) -> None:
+        self.fn = fn
+        self.parents = parents
+        self.arrays = arrays
+        self.needs_input_grad: tuple[bool, ...] = ()
+        self.released = False
+
+    def name(self) -> str:
+        return self.fn.__name__ + "Backward"
+
+    def release(self) -> None:
+        """Drop saved inputs after a backward pass (``retain_graph=False``)."""
+        self.parents = self.arrays = self.inputs = self.out = None  # type: ignore[assignment]
+        self.released = True
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+
+class Function:
+    """Base class of every operation; subclasses define ``forward`` and ``backward``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class Square(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.inputs
+    ...         return (2 * x * grad,)
+    >>> import coursekit as ck
+    >>> x = ck.tensor(3.0, requires_grad=True)
+    >>> Square.apply(x).backward()
+    >>> float(x.grad)
+    6.0
+    """
+
+    @staticmethod
+    def forward(ctx: Context, *args: Any, **params: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs: Any, **params: Any) -> Any:
+        """Run ``forward`` and, when gradients are needed, record the operation.
+
+        Given no Tensor at all, ``apply`` returns a plain array: backward rules
+        call the same functions on arrays in an ordinary backward pass.
+        """
+        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        ctx = Context(cls, inputs, arrays)
+        try:
+            out = cls.forward(ctx, *arrays, **params)
+        except ValueError as err:
+            if isinstance(err, ShapeError):
+                raise
+            shapes = ", ".join(str(np.shape(a)) for a in arrays if a is not None)
+            raise ShapeError(f"{cls.__name__}: {err} (input shapes: {shapes})") from None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if not any(isinstance(x, Tensor) for x in inputs):
+            return out
+        needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        if grad_mode._enabled and True in needs:
+            ctx.needs_input_grad = needs
+            return Tensor._make(out, True, ctx)
+        return Tensor._make(out, False, None)
+
+
+from .tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which import Function)

@@ -1,0 +1,94 @@
+"""Normalised exponentials: logsumexp, softmax and log-softmax, all overflow-free.
+
+Subtracting the maximum first changes nothing mathematically
+(softmax(z) = softmax(z - c)) but keeps exp from overflowing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..function import Context, Function
+from .elementwise import exp
+from .reductions import _kept_shape
+
+
+def _shifted(x: np.ndarray, axis: Any) -> tuple[np.ndarray, np.ndarray]:
+    """x - max(x) along axis, and that max (0 where it is infinite, to avoid inf - inf)."""
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    return x - m, m
+
+
+def log_softmax_array(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """log softmax on a plain array (shared by the losses)."""
+    z, _ = _shifted(x, axis)
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
+class LogSumExp(Function):
+    """log sum_j e^{x_j};  d/dx_i = softmax(x)_i."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+        ctx.kept, ctx.axis = _kept_shape(x.shape, axis), axis
+        z, m = _shifted(x, axis)
+        out = np.log(np.exp(z).sum(axis=axis, keepdims=True)) + m
+        return out if keepdims else np.squeeze(out, axis=axis)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        x, out = ctx.inputs[0], ctx.out.reshape(ctx.kept)
+        return (grad.reshape(ctx.kept) * exp(x - out),)
+
+
+class Softmax(Function):
+    """e^{x_i} / sum_j e^{x_j};  vector-Jacobian product  s * (g - sum(g * s))."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: int = -1) -> np.ndarray:
+        ctx.axis = axis
+        e = np.exp(_shifted(x, axis)[0])
+        return e / e.sum(axis=axis, keepdims=True)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        s = ctx.out
+        return (s * (grad - (grad * s).sum(axis=ctx.axis, keepdims=True)),)
+
+
+class LogSoftmax(Function):
+    """x_i - logsumexp(x);  vector-Jacobian product  g - softmax(x) * sum(g)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: int = -1) -> np.ndarray:
+        ctx.axis = axis
+        return log_softmax_array(x, axis)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        return (grad - exp(ctx.out) * grad.sum(axis=ctx.axis, keepdims=True),)
+
+
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
+    """log(sum(exp(x))) along ``axis``, without overflow."""
+    return LogSumExp.apply(x, axis=axis, keepdims=keepdims)
+
+
+def softmax(x: Any, axis: int = -1) -> Any:
+    """Probabilities e^{x_i} / sum_j e^{x_j} along ``axis`` (default: last).
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> ck.softmax(ck.tensor([3.0, 0.0, 1.0])).data.round(6)
+    array([0.843795, 0.04201 , 0.114195])
+    """
+    return Softmax.apply(x, axis=axis)
+
+
+def log_softmax(x: Any, axis: int = -1) -> Any:
+    """log(softmax(x)) computed as x - logsumexp(x), stable for large |x|."""
+    return LogSoftmax.apply(x, axis=axis)

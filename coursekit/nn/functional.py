@@ -1,0 +1,214 @@
+"""Activations and losses as functions, named as in ``torch.nn.functional``.
+
+Losses follow the maximum-likelihood recipe of the course: Gaussian ->
+``mse_loss``, Bernoulli -> ``binary_cross_entropy_with_logits``, categorical ->
+``cross_entropy``.  The likelihood losses are fused ops whose backward is the
+famous short form (``softmax(z) - onehot(y)``), computed without overflow even
+for logits of size 1e3.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Context, Function, ShapeError
+from ..autograd.ops import (
+    clip, exp, leaky_relu, linear, log, log_softmax, log_softmax_array, logsumexp, maximum, relu, sigmoid,
+    softmax, softplus, tanh, where,
+)
+from ..autograd.ops.elementwise import _stable_sigmoid
+from ..autograd.tensor import Tensor, _data
+
+__all__ = [
+    "relu", "leaky_relu", "sigmoid", "tanh", "softplus", "softmax", "log_softmax", "logsumexp", "linear",
+    "hardtanh", "exp", "log", "clip", "where", "maximum",
+    "mse_loss", "l1_loss", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "hinge",
+]
+
+Reduction = str
+
+
+def _reduce(loss: Any, reduction: Reduction) -> Any:
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    if reduction == "none":
+        return loss
+    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _scale(grad: Any, n: int, reduction: Reduction) -> Any:
+    """The upstream gradient of each of the ``n`` per-example losses."""
+    return grad / n if reduction == "mean" else grad
+
+
+def _same_shape(input: Any, target: Any, name: str) -> None:
+    if np.shape(input) != np.shape(target):
+        raise ShapeError(
+            f"{name}: input shape {np.shape(input)} and target shape {np.shape(target)} differ; broadcasting them "
+            "would silently compare every prediction with every target. Reshape one, e.g. y.reshape(-1, 1)."
+        )
+
+
+def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Any:
+    """max(min_val, min(max_val, x))."""
+    return clip(x, min_val, max_val)
+
+
+def mse_loss(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
+    """Squared error (y_hat - y)^2: the negative log-likelihood of a Gaussian with fixed variance, up to constants."""
+    _same_shape(input, target, "mse_loss")
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
+    """Absolute error |y_hat - y| (Laplace likelihood)."""
+    _same_shape(input, target, "l1_loss")
+    return _reduce(abs(input - target), reduction)
+
+
+class BCEWithLogits(Function):
+    """-[y log sigma(z) + (1-y) log(1 - sigma(z))] = max(z, 0) - z y + log(1 + e^-|z|);  d/dz = sigma(z) - y."""
+
+    @staticmethod
+    def forward(ctx: Context, z: np.ndarray, y: np.ndarray, reduction: Reduction) -> np.ndarray:
+        ctx.reduction = reduction
+        loss = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        z, y = ctx.inputs
+        g = _scale(grad, np.size(_data(z)), ctx.reduction)
+        return (sigmoid(z) - y) * g, -z * g if ctx.needs_input_grad[1] else None
+
+
+def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
+    """Bernoulli negative log-likelihood of 0/1 targets given logits (no sigmoid needed before it).
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> z = ck.tensor([1000.0, -1000.0], requires_grad=True)
+    >>> loss = ck.nn.functional.binary_cross_entropy_with_logits(z, [1.0, 1.0])
+    >>> loss.item()      # the second answer is confidently wrong
+    500.0
+    """
+    target = target if isinstance(target, Tensor) else np.asarray(target, dtype=_data(input).dtype)
+    _same_shape(input, target, "binary_cross_entropy_with_logits")
+    return BCEWithLogits.apply(input, target, reduction=reduction)
+
+
+def _check_classes(logits: np.ndarray, target: np.ndarray, name: str) -> None:
+    if logits.ndim not in (1, 2):
+        raise ShapeError(f"{name}: expected logits of shape (N, C) or (C,), got {logits.shape}")
+    if np.issubdtype(target.dtype, np.integer):
+        if target.shape != logits.shape[:-1]:
+            raise ShapeError(f"{name}: class-index target of shape {target.shape} does not fit logits {logits.shape}; "
+                             f"expected shape {logits.shape[:-1]}")
+        if target.size and (target.min() < 0 or target.max() >= logits.shape[-1]):
+            raise IndexError(f"{name}: class indices must lie in [0, {logits.shape[-1] - 1}], "
+                             f"got values from {target.min()} to {target.max()}")
+    elif target.shape != logits.shape:
+        raise ShapeError(f"{name}: probability target of shape {target.shape} must match logits {logits.shape} "
+                         "(for class indices use an integer array)")
+
+
+def _one_hot(target: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """Class indices -> one-hot rows; class probabilities pass through."""
+    if not np.issubdtype(target.dtype, np.integer):
+        return target
+    out = np.zeros(like.shape, dtype=like.dtype)
+    np.put_along_axis(out, target[..., None], 1, axis=-1)
+    return out
+
+
+class CrossEntropy(Function):
+    """-log softmax(z)_y = logsumexp(z) - z_y;  d/dz = softmax(z) - onehot(y)."""
+
+    @staticmethod
+    def forward(ctx: Context, z: np.ndarray, target: np.ndarray, reduction: Reduction) -> np.ndarray:
+        ctx.reduction = reduction
+        ctx.onehot = _one_hot(target, z)
+        loss = -(ctx.onehot * log_softmax_array(z)).sum(axis=-1)
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        z = ctx.inputs[0]
+        n = np.size(_data(z)) // np.shape(_data(z))[-1]
+        p = softmax(z)
+        weight = ctx.onehot.sum(axis=-1, keepdims=True)  # 1 for class indices
+        g = _scale(grad, n, ctx.reduction)
+        g = g.reshape(g.shape + (1,)) if ctx.reduction == "none" else g  # one per row, across classes
+        return (p * weight - ctx.onehot) * g, None
+
+
+def cross_entropy(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
+    """Categorical negative log-likelihood of logits: log_softmax then pick the target class.
+
+    ``target`` holds class indices (integers, shape ``(N,)``) or class
+    probabilities (floats, the shape of ``input``), as in PyTorch.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> z = ck.tensor([[2.0, 0.0, -1.0]], requires_grad=True)
+    >>> loss = ck.nn.functional.cross_entropy(z, [0])
+    >>> loss.backward()
+    >>> z.grad.round(4)     # softmax(z) - onehot(0)
+    array([[-0.1488,  0.1142,  0.0346]])
+    """
+    target = _data(target)
+    target = np.asarray(target) if not isinstance(target, np.ndarray) else target
+    _check_classes(_data(input), target, "cross_entropy")
+    return CrossEntropy.apply(input, target, reduction=reduction)
+
+
+class NLLLoss(Function):
+    """-logp_y for log-probabilities ``logp``;  d/dlogp = -onehot(y)."""
+
+    @staticmethod
+    def forward(ctx: Context, logp: np.ndarray, target: np.ndarray, reduction: Reduction) -> np.ndarray:
+        ctx.reduction = reduction
+        ctx.onehot = _one_hot(target, logp)
+        return _reduce(-(ctx.onehot * logp).sum(axis=-1), reduction)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        logp = _data(ctx.inputs[0])
+        g = _scale(grad, logp.size // logp.shape[-1], ctx.reduction)
+        g = g.reshape(g.shape + (1,)) if ctx.reduction == "none" else g
+        return -ctx.onehot * g, None
+
+
+def nll_loss(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
+    """Negative log-likelihood of class indices given log-probabilities (use after ``log_softmax``)."""
+    target = np.asarray(_data(target))
+    if not np.issubdtype(target.dtype, np.integer):
+        raise TypeError(f"nll_loss: target must hold integer class indices, got {target.dtype}")
+    _check_classes(_data(input), target, "nll_loss")
+    return NLLLoss.apply(input, target, reduction=reduction)
+
+
+def hinge(input: Any, target: Any, margin: float = 1.0, reduction: Reduction = "mean") -> Any:
+    """Hinge loss: max(0, margin - y s) for scores ``s`` and labels y in {-1, +1};
+    for (N, C) scores and class indices, the multi-class form
+    sum_{j != y} max(0, margin - s_y + s_j) / C (``torch.nn.functional.multi_margin_loss``).
+    """
+    target = np.asarray(_data(target))
+    scores = _data(input)
+    if scores.ndim == 2 and np.issubdtype(target.dtype, np.integer):
+        _check_classes(scores, target, "hinge")
+        rows = np.arange(scores.shape[0])
+        correct = input[rows, target].reshape(-1, 1)
+        margins = relu(margin - correct + input) * (1 - _one_hot(target, scores))
+        return _reduce(margins.sum(axis=-1) / scores.shape[-1], reduction)
+    _same_shape(input, target, "hinge")
+    if not np.isin(target, (-1, 1)).all():
+        raise ValueError("hinge: binary targets must be -1 or +1 (map 0/1 labels with 2*y - 1)")
+    return _reduce(relu(margin - input * target.astype(scores.dtype)), reduction)
