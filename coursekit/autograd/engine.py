@@ -15,44 +15,45 @@ import numpy as np
 
 from . import grad_mode
 from .broadcasting import sum_to
-from .function import Context
 from .tensor import Tensor
 
 
 def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
     """Tensors reachable from ``roots`` that require grad, every input before its users.
 
-    Depth-first with an explicit stack; ``visited`` holds ids because ``==`` on
-    tensors compares values, not identity.
+    Depth-first with an explicit stack.  Tensors serve as set and dict keys by
+    identity: their hash is ``object.__hash__``, so ``==`` (elementwise) is never
+    consulted.
     """
     order: list[Tensor] = []
-    visited: set[int] = set()
+    visited: set[Tensor] = set()
     stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots]
     while stack:
         t, inputs_done = stack.pop()
         if inputs_done:
             order.append(t)
             continue
-        if id(t) in visited:
+        if t in visited:
             continue
-        visited.add(id(t))
+        visited.add(t)
         stack.append((t, True))
         ctx = t._ctx
         if ctx is not None and not ctx.released:
-            for p in ctx.parents:
-                if isinstance(p, Tensor) and p.requires_grad and id(p) not in visited:
+            for p, need in zip(ctx.parents, ctx.needs_input_grad):
+                if need and p not in visited:
                     stack.append((p, False))
     return order
 
 
-def _fit(grad: Any, parent: Tensor, ctx: Context, i: int) -> Any:
+def _fit(grad: Any, parent: Tensor, out: Tensor, i: int) -> Any:
     """Sum a broadcast gradient back to the input's shape; check shape and dtype."""
+    ctx = out._ctx
     if not isinstance(grad, np.ndarray | Tensor):
         grad = np.asarray(grad)  # NumPy turns 0-d results into scalars
     if grad.shape != parent.data.shape:
         grad = sum_to(grad, parent.data.shape)
     if grad.dtype != parent.data.dtype:
-        if np.dtype(ctx.out_dtype) == parent.data.dtype:  # the op did not promote: the rule is wrong
+        if out.data.dtype == parent.data.dtype:  # the op did not promote types: the rule is wrong
             raise AssertionError(f"{ctx.name()}: gradient for input {i} is {grad.dtype}, input is {parent.dtype}")
         grad = grad.astype(parent.data.dtype)  # undo type promotion, as PyTorch does
     if grad.shape != parent.data.shape:
@@ -66,7 +67,7 @@ def run_backward(
     retain_graph: bool,
     create_graph: bool = False,
     capture: Sequence[Tensor] | None = None,
-) -> dict[int, Any]:
+) -> dict[Tensor, Any]:
     """Propagate ``root_grads`` from ``roots`` through the graph.
 
     With ``capture`` (``autograd.grad``) the gradients of those tensors are
@@ -74,20 +75,20 @@ def run_backward(
     ``.grad``.  With ``create_graph`` the backward rules run on Tensors, so the
     result is itself differentiable.
     """
-    grads: dict[int, Any] = {}
+    grads: dict[Tensor, Any] = {}
     for r, g in zip(roots, root_grads):
-        grads[id(r)] = g if id(r) not in grads else grads[id(r)] + g
-    wanted = None if capture is None else {id(t) for t in capture}
-    captured: dict[int, Any] = {}
+        grads[r] = g if r not in grads else grads[r] + g
+    wanted = None if capture is None else set(capture)
+    captured: dict[Tensor, Any] = {}
     handed_out: set[int] = set()  # arrays already stored in some .grad (never share one)
     with grad_mode.set_grad_enabled(create_graph):
         for t in reversed(topological_order(roots)):
-            grad = grads.pop(id(t), None)
+            grad = grads.pop(t, None)
             if grad is None:
                 continue
             if wanted is not None:
-                if id(t) in wanted:
-                    captured[id(t)] = grad
+                if t in wanted:
+                    captured[t] = grad
             elif t._ctx is None or t._retain:
                 _accumulate(t, grad, handed_out)
             ctx = t._ctx
@@ -100,14 +101,13 @@ def run_backward(
                 )
             ctx.inputs = ctx.parents if create_graph else ctx.arrays
             ctx.out = t if create_graph else t.data
-            ctx.out_dtype = t.data.dtype
             in_grads = ctx.fn.backward(ctx, grad)
             for i, (parent, need, g) in enumerate(zip(ctx.parents, ctx.needs_input_grad, in_grads)):
                 if need and g is not None:
-                    g = _fit(g, parent, ctx, i)
-                    key = id(parent)
-                    grads[key] = g if key not in grads else grads[key] + g
-            ctx.inputs = ctx.out = None
+                    p = parent.data
+                    if type(g) is not np.ndarray or g.shape != p.shape or g.dtype != p.dtype:
+                        g = _fit(g, parent, t, i)
+                    grads[parent] = g if parent not in grads else grads[parent] + g
             if not retain_graph:
                 ctx.release()
     return captured
@@ -131,10 +131,10 @@ def _root_grad(t: Tensor, gradient: Any, create_graph: bool = False) -> Any:
                 "pass gradient= (e.g. an array of ones of that shape) or reduce it first, e.g. y.sum().backward()"
             )
         gradient = np.ones_like(t.data)
-    if isinstance(gradient, Tensor):
+    elif isinstance(gradient, Tensor):
         gradient = gradient if create_graph else gradient.data
     else:
-        gradient = np.array(gradient, dtype=t.dtype)
+        gradient = np.array(gradient, dtype=t.dtype)  # a copy: the caller's array is never stored
     if gradient.shape != t.shape:
         raise ValueError(f"gradient has shape {gradient.shape}, but the output has shape {t.shape}")
     if create_graph and not isinstance(gradient, Tensor):
@@ -190,7 +190,7 @@ def grad(
     captured = run_backward(outputs, roots, keep, create_graph, capture=inputs)
     result = []
     for i, x in enumerate(inputs):
-        g = captured.get(id(x))
+        g = captured.get(x)
         if g is None and not allow_unused:
             raise RuntimeError(f"grad(): input {i} was not used to compute the outputs; pass allow_unused=True")
         if g is not None and not isinstance(g, Tensor):

@@ -90,7 +90,15 @@ class Function:
         Given no Tensor at all, ``apply`` returns a plain array: backward rules
         call the same functions on arrays in an ordinary backward pass.
         """
-        arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        arrays, needs, any_tensor = [], [], False
+        for x in inputs:  # one pass: this runs for every op, so it is kept lean
+            if isinstance(x, Tensor):
+                arrays.append(x.data)
+                needs.append(x.requires_grad)
+                any_tensor = True
+            else:
+                arrays.append(x)
+                needs.append(False)
         ctx = Context(cls, inputs, arrays)
         try:
             out = cls.forward(ctx, *arrays, **params)
@@ -101,11 +109,10 @@ class Function:
             raise ShapeError(f"{cls.__name__}: {err} (input shapes: {shapes})") from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        if not any(isinstance(x, Tensor) for x in inputs):
+        if not any_tensor:
             return out
-        needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
         if grad_mode._enabled and True in needs:
-            ctx.needs_input_grad = needs
+            ctx.needs_input_grad = tuple(needs)
             return Tensor._make(out, True, ctx)
         return Tensor._make(out, False, None)
 

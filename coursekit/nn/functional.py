@@ -15,8 +15,8 @@ import numpy as np
 
 from ..autograd.function import Context, Function, ShapeError
 from ..autograd.ops import (
-    clip, exp, leaky_relu, linear, log, log_softmax, log_softmax_array, logsumexp, maximum, relu, sigmoid,
-    softmax, softplus, tanh, where,
+    clip, exp, leaky_relu, linear, log, log_softmax, logsumexp, maximum, relu, sigmoid,
+    softmax, softmax_and_log_softmax, softplus, tanh, where,
 )
 from ..autograd.ops.elementwise import _stable_sigmoid
 from ..autograd.tensor import Tensor, _data
@@ -32,7 +32,7 @@ Reduction = str
 
 def _reduce(loss: Any, reduction: Reduction) -> Any:
     if reduction == "mean":
-        return loss.mean()
+        return loss.sum() / loss.size if isinstance(loss, np.ndarray) else loss.mean()
     if reduction == "sum":
         return loss.sum()
     if reduction == "none":
@@ -123,7 +123,8 @@ def _one_hot(target: np.ndarray, like: np.ndarray) -> np.ndarray:
     if not np.issubdtype(target.dtype, np.integer):
         return target
     out = np.zeros(like.shape, dtype=like.dtype)
-    np.put_along_axis(out, target[..., None], 1, axis=-1)
+    rows = np.arange(out.shape[0]) if out.ndim == 2 else ()
+    out[(rows, target) if out.ndim == 2 else target] = 1
     return out
 
 
@@ -134,18 +135,21 @@ class CrossEntropy(Function):
     def forward(ctx: Context, z: np.ndarray, target: np.ndarray, reduction: Reduction) -> np.ndarray:
         ctx.reduction = reduction
         ctx.onehot = _one_hot(target, z)
-        loss = -(ctx.onehot * log_softmax_array(z)).sum(axis=-1)
-        return _reduce(loss, reduction)
+        ctx.probabilities, log_p = softmax_and_log_softmax(z)
+        ctx.mass = None if target is not ctx.onehot else ctx.onehot.sum(axis=-1, keepdims=True)
+        return _reduce(-(ctx.onehot * log_p).sum(axis=-1), reduction)
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple:
         z = ctx.inputs[0]
+        # Reuse the forward pass's softmax, unless building a graph of the backward pass.
+        p = softmax(z) if isinstance(z, Tensor) else ctx.probabilities
+        if ctx.mass is not None:  # probability targets need not sum to one
+            p = p * ctx.mass
         n = np.size(_data(z)) // np.shape(_data(z))[-1]
-        p = softmax(z)
-        weight = ctx.onehot.sum(axis=-1, keepdims=True)  # 1 for class indices
         g = _scale(grad, n, ctx.reduction)
         g = g.reshape(g.shape + (1,)) if ctx.reduction == "none" else g  # one per row, across classes
-        return (p * weight - ctx.onehot) * g, None
+        return (p - ctx.onehot) * g, None
 
 
 def cross_entropy(input: Any, target: Any, reduction: Reduction = "mean") -> Any:

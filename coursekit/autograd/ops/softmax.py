@@ -18,14 +18,17 @@ from .reductions import _kept_shape
 def _shifted(x: np.ndarray, axis: Any) -> tuple[np.ndarray, np.ndarray]:
     """x - max(x) along axis, and that max (0 where it is infinite, to avoid inf - inf)."""
     m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
+    if not np.isfinite(m).all():
+        m = np.where(np.isfinite(m), m, 0)
     return x - m, m
 
 
-def log_softmax_array(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """log softmax on a plain array (shared by the losses)."""
+def softmax_and_log_softmax(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """softmax and log softmax of a plain array in one pass (shared with the losses)."""
     z, _ = _shifted(x, axis)
-    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+    e = np.exp(z)
+    total = e.sum(axis=axis, keepdims=True)
+    return e / total, z - np.log(total)
 
 
 class LogSumExp(Function):
@@ -65,7 +68,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: int = -1) -> np.ndarray:
         ctx.axis = axis
-        return log_softmax_array(x, axis)
+        return softmax_and_log_softmax(x, axis)[1]
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple:
