@@ -6,7 +6,7 @@ The names follow PyTorch (``Tensor.backward``, ``.grad``, ``no_grad``, ``nn``,
 
 __version__ = "0.1.0"
 
-from . import autograd, data, landscapes, nn, optim, regions, temperature
+from . import autograd, data, landscapes, nn, optim, regions, temperature, train
 from .autograd import (
     Function, GradcheckError, ShapeError, Tensor, arange, enable_grad, from_numpy, gradcheck, is_grad_enabled,
     manual_seed, no_grad, ones, ones_like, rand, randn, set_grad_enabled, tensor, zeros, zeros_like,

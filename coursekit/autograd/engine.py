@@ -115,10 +115,11 @@ def run_backward(
 
 def _accumulate(t: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:
     if t.grad is not None:
-        t.grad = t.grad + grad
-        return
-    if not grad.flags.owndata or not grad.flags.writeable or id(grad) in handed_out:
-        grad = grad.copy()  # a view or an array shared with another .grad
+        grad = t.grad + grad
+    elif not grad.flags.owndata or not grad.flags.writeable or id(grad) in handed_out:
+        grad = grad.copy()  # a view, or an array shared with another .grad
+    if type(grad) is not np.ndarray:
+        grad = np.asarray(grad)  # 0-d arithmetic gives NumPy scalars
     handed_out.add(id(grad))
     t.grad = grad
 

@@ -1,3 +1,69 @@
-"""Neural-network building blocks (modules, layers and losses come with the MLP issue)."""
+"""Neural-network building blocks with PyTorch's names: modules, layers, activations, losses, init.
 
-from . import functional
+>>> import coursekit as ck
+>>> from coursekit import nn
+>>> ck.manual_seed(0)
+>>> model = nn.MLP([2, 64, 64, 3], activation="relu", bias_init=0.1)
+>>> loss = nn.CrossEntropyLoss()(model(ck.randn(8, 2)), [0, 1, 2, 0, 1, 2, 0, 1])
+>>> loss.backward()
+>>> model[0].weight.grad.shape
+(64, 2)
+"""
+
+from . import functional, init
+from .activation import (
+    RBF,
+    AbsRectifier,
+    Hardtanh,
+    Lambda,
+    LeakyReLU,
+    LogSoftmax,
+    Maxout,
+    PReLU,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from .container import Sequential
+from .dropout import Dropout
+from .linear import Identity, Linear
+from .loss import BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Loss, MSELoss, NLLLoss
+from .mlp import MLP
+from .module import Module
+from .parameter import Parameter
+from .penalty import l1_penalty, l2_penalty
+
+__all__ = [
+    "MLP",
+    "RBF",
+    "AbsRectifier",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "Dropout",
+    "Hardtanh",
+    "HingeLoss",
+    "Identity",
+    "L1Loss",
+    "Lambda",
+    "LeakyReLU",
+    "Linear",
+    "LogSoftmax",
+    "MSELoss",
+    "Maxout",
+    "Module",
+    "NLLLoss",
+    "PReLU",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Tanh",
+    "functional",
+    "init",
+    "l1_penalty",
+    "l2_penalty",
+]

@@ -25,6 +25,7 @@ __all__ = [
     "relu", "leaky_relu", "sigmoid", "tanh", "softplus", "softmax", "log_softmax", "logsumexp", "linear",
     "hardtanh", "exp", "log", "clip", "where", "maximum",
     "mse_loss", "l1_loss", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "hinge",
+    "prelu", "dropout",
 ]
 
 Reduction = str
@@ -165,7 +166,7 @@ def cross_entropy(input: Any, target: Any, reduction: Reduction = "mean") -> Any
     >>> loss = ck.nn.functional.cross_entropy(z, [0])
     >>> loss.backward()
     >>> z.grad.round(4)     # softmax(z) - onehot(0)
-    array([[-0.1488,  0.1142,  0.0346]])
+    array([[-0.1562,  0.1142,  0.042 ]])
     """
     target = _data(target)
     target = np.asarray(target) if not isinstance(target, np.ndarray) else target
@@ -216,3 +217,81 @@ def hinge(input: Any, target: Any, margin: float = 1.0, reduction: Reduction = "
     if not np.isin(target, (-1, 1)).all():
         raise ValueError("hinge: binary targets must be -1 or +1 (map 0/1 labels with 2*y - 1)")
     return _reduce(relu(margin - input * target.astype(scores.dtype)), reduction)
+
+
+class PReLU(Function):
+    """max(0, x) + a min(0, x) with a learned slope ``a``;  d/dx = 1 or a,  d/da = min(0, x)."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, a: np.ndarray) -> np.ndarray:
+        return np.where(x > 0, x, a * x)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        x, a = ctx.inputs
+        positive = _data(x) > 0
+        need_x, need_a = ctx.needs_input_grad
+        grad_x = where(positive, grad, grad * a) if need_x else None
+        grad_a = where(positive, 0, grad * x) if need_a else None  # the engine sums it over the batch
+        return grad_x, grad_a
+
+
+def prelu(input: Any, weight: Any) -> Any:
+    """Parametric ReLU ``max(0, x) + weight * min(0, x)`` (``torch.nn.functional.prelu``).
+
+    ``weight`` holds one slope, or one per channel; the channel axis is axis 1
+    of the input (the last one for a batch of rows ``(N, C)``).
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> prelu(ck.tensor([[-2.0, 3.0]]), ck.tensor([0.25])).data
+    array([[-0.5,  3. ]])
+    """
+    ndim = np.ndim(_data(input))
+    if np.size(_data(weight)) > 1 and ndim > 2:  # (N, C, ...): slopes along axis 1
+        weight = weight.reshape((-1,) + (1,) * (ndim - 2))
+    return PReLU.apply(input, weight)
+
+
+from ..autograd.creation import default_rng  # a function: it returns the generator manual_seed set
+
+
+class Dropout(Function):
+    """x * mask with a fixed random mask;  d/dx = mask."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return x * mask
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        return grad * ctx.inputs[1], None
+
+
+def dropout(input: Any, p: float = 0.5, training: bool = True) -> Any:
+    """Inverted dropout: zero each element with probability ``p``, scale the rest by ``1 / (1 - p)``.
+
+    The identity when ``training`` is False or ``p == 0``.  The mask comes
+    from coursekit's shared generator (``ck.manual_seed``).  See
+    :class:`coursekit.nn.Dropout`.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> ck.manual_seed(0)
+    >>> sorted(set(dropout(ck.ones(10), p=0.5).data.tolist()))
+    [0.0, 2.0]
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
+    if not training or p == 0:
+        return input
+    data = _data(input)
+    dtype = data.dtype if np.issubdtype(data.dtype, np.floating) else np.float64
+    if p == 1:
+        mask = np.zeros(np.shape(data), dtype=dtype)
+    else:
+        keep = default_rng().random(np.shape(data)) >= p
+        mask = np.multiply(keep, 1.0 / (1.0 - p), dtype=dtype)
+    return Dropout.apply(input, mask)

@@ -1,0 +1,182 @@
+"""One MLP training step (forward, cross-entropy, backward, SGD update), three ways.
+
+coursekit, the same maths written by hand in NumPy (the floor for any NumPy
+engine), and PyTorch on the CPU, for three network sizes in float64 and
+float32.  Every configuration runs in a fresh subprocess so that its peak
+memory is its own; the table prints time per step, the ratios, and the peak
+memory the steps added on top of the model and data.
+
+    python benchmarks/training_step.py            # the full table
+    python benchmarks/training_step.py --quick    # fewer repeats
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+SIZES = {"2-64-64-2 / 64": ([2, 64, 64, 2], 64), "784-256-256-10 / 128": ([784, 256, 256, 10], 128),
+         "1024-1024-1024-10 / 512": ([1024, 1024, 1024, 10], 512)}
+LR = 0.01
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHILD_ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))}
+
+
+def make_problem(sizes: list[int], batch: int, dtype: str):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((batch, sizes[0])).astype(dtype)
+    y = rng.integers(0, sizes[-1], size=batch)
+    layers = [((rng.standard_normal((o, i)) / np.sqrt(i)).astype(dtype), np.zeros(o, dtype))
+              for i, o in zip(sizes[:-1], sizes[1:])]
+    return X, y, layers
+
+
+def numpy_step(X, y, layers):
+    """The reference: forward and backward written out by hand."""
+    n = len(y)
+    acts, h = [X], X
+    for k, (W, b) in enumerate(layers):
+        a = h @ W.T + b
+        h = np.maximum(a, 0) if k < len(layers) - 1 else a
+        acts.append(h)
+    z = acts[-1]
+    shifted = z - z.max(axis=1, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=1, keepdims=True)
+    loss = -(shifted[np.arange(n), y] - np.log(s[:, 0])).mean()
+    g = e / s
+    g[np.arange(n), y] -= 1
+    g /= n
+    for k in range(len(layers) - 1, -1, -1):
+        W, b = layers[k]
+        h_in = acts[k]
+        gW, gb = g.T @ h_in, g.sum(axis=0)
+        if k > 0:
+            g = (g @ W) * (h_in > 0)
+        W -= LR * gW
+        b -= LR * gb
+    return loss
+
+
+def coursekit_setup(X, y, layers):
+    import coursekit as ck
+    from coursekit import nn, optim
+
+    model = nn.MLP([layers[0][0].shape[1]] + [W.shape[0] for W, _ in layers])
+    with ck.no_grad():
+        for lin, (W, b) in zip([m for m in model if isinstance(m, nn.Linear)], layers):
+            lin.weight.data[...] = W
+            lin.bias.data[...] = b
+    model = model.astype(X.dtype) if hasattr(model, "astype") else model
+    opt = optim.SGD(model.parameters(), lr=LR)
+    loss_fn = nn.CrossEntropyLoss()
+    Xt = ck.tensor(X)
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(Xt), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def torch_setup(X, y, layers):
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    mods = []
+    for k, (W, b) in enumerate(layers):
+        lin = torch.nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64 if W.dtype == np.float64 else torch.float32)
+        with torch.no_grad():
+            lin.weight.copy_(torch.from_numpy(W))
+            lin.bias.copy_(torch.from_numpy(b))
+        mods += [lin] + ([torch.nn.ReLU()] if k < len(layers) - 1 else [])
+    model = torch.nn.Sequential(*mods)
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(Xt), yt)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def rss_kib() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+def measure(impl: str, size: str, dtype: str, repeats: int) -> dict:
+    """Run in a child process: best-of-`repeats` mean step time and peak memory added by the steps."""
+    sizes, batch = SIZES[size]
+    X, y, layers = make_problem(sizes, batch, dtype)
+    if impl == "numpy":
+        step = lambda: numpy_step(X, y, layers)  # noqa: E731
+    else:
+        step = (coursekit_setup if impl == "coursekit" else torch_setup)(X, y, layers)
+    first_loss = step()
+    base = rss_kib()
+    n = max(3, int(0.3 / max(_time(step, 1), 1e-6)))  # about 0.3 s per repeat
+    best = min(_time(step, n) for _ in range(repeats))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"seconds": best, "peak_mib": max(peak - base, 0) / 1024, "loss": float(first_loss)}
+
+
+def _time(step, n: int) -> float:
+    t0 = time.perf_counter()
+    for _ in range(n):
+        step()
+    return (time.perf_counter() - t0) / n
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
+    parser.add_argument("--child", nargs=3, metavar=("IMPL", "SIZE", "DTYPE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    repeats = 3 if args.quick else 7
+    if args.child:
+        print(json.dumps(measure(*args.child, repeats)))
+        return
+    rows = []
+    for size in SIZES:
+        for dtype in ("float64", "float32"):
+            r = {}
+            for impl in ("coursekit", "numpy", "torch"):
+                out = subprocess.run([sys.executable, __file__, "--child", impl, size, dtype],
+                                     capture_output=True, text=True, check=True, env=CHILD_ENV)
+                r[impl] = json.loads(out.stdout)
+            rows.append((size, dtype, r))
+            ck_, np_, th = r["coursekit"], r["numpy"], r["torch"]
+            print(f"{size:<24} {dtype:<8} ck {ck_['seconds']*1e3:9.3f} ms  numpy {np_['seconds']*1e3:9.3f} ms  "
+                  f"torch {th['seconds']*1e3:9.3f} ms  ck/numpy {ck_['seconds']/np_['seconds']:.2f}  "
+                  f"ck/torch {ck_['seconds']/th['seconds']:.2f}", file=sys.stderr)
+    print()
+    print("| network / batch | dtype | coursekit ms | hand NumPy ms | PyTorch ms | coursekit / NumPy | coursekit / PyTorch "
+          "| peak MiB ck / NumPy / torch |")
+    print("|---|---|---:|---:|---:|---:|---:|---|")
+    for size, dtype, r in rows:
+        ck_, np_, th = r["coursekit"], r["numpy"], r["torch"]
+        print(f"| {size} | {dtype} | {ck_['seconds']*1e3:.3f} | {np_['seconds']*1e3:.3f} | {th['seconds']*1e3:.3f} "
+              f"| {ck_['seconds']/np_['seconds']:.2f} | {ck_['seconds']/th['seconds']:.2f} "
+              f"| {ck_['peak_mib']:.1f} / {np_['peak_mib']:.1f} / {th['peak_mib']:.1f} |")
+    print("\nTargets: coursekit/NumPy <= 1.10 on the two larger sizes, <= 1.5 on the small one; "
+          "coursekit/PyTorch < 1 on the small one.")
+
+
+if __name__ == "__main__":
+    main()
