@@ -18,8 +18,11 @@ from .broadcasting import sum_to
 from .tensor import Tensor
 
 
-def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
+def topological_order(roots: Iterable[Tensor], leaves: bool = True) -> list[Tensor]:
     """Tensors reachable from ``roots`` that require grad, every input before its users.
+
+    ``leaves=False`` leaves out the leaf tensors (the backward pass handles
+    them after everything else).
 
     Depth-first with an explicit stack.  Tensors serve as set and dict keys by
     identity: their hash is ``object.__hash__``, so ``==`` (elementwise) is never
@@ -40,7 +43,7 @@ def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
         ctx = t._ctx
         if ctx is not None and not ctx.released:
             for p, need in zip(ctx.parents, ctx.needs_input_grad):
-                if need and p not in visited:
+                if need and p not in visited and (leaves or p._ctx is not None):
                     stack.append((p, False))
     return order
 
@@ -82,18 +85,18 @@ def run_backward(
     captured: dict[Tensor, Any] = {}
     handed_out: set[int] = set()  # arrays already stored in some .grad (never share one)
     with grad_mode.set_grad_enabled(create_graph):
-        for t in reversed(topological_order(roots)):
+        for t in reversed(topological_order(roots, leaves=False)):
+            ctx = t._ctx
+            if ctx is None:  # a root that is itself a leaf: handled with the leaves below
+                continue
             grad = grads.pop(t, None)
             if grad is None:
                 continue
             if wanted is not None:
                 if t in wanted:
                     captured[t] = grad
-            elif t._ctx is None or t._retain:
+            elif t._retain:
                 _accumulate(t, grad, handed_out)
-            ctx = t._ctx
-            if ctx is None:
-                continue
             if ctx.released:
                 raise RuntimeError(
                     "Trying to backward through the graph a second time: its saved values were freed "
@@ -110,6 +113,13 @@ def run_backward(
                     grads[parent] = g if parent not in grads else grads[parent] + g
             if not retain_graph:
                 ctx.release()
+    # What is left are the leaves, each with the sum of all its contributions.
+    for leaf, grad in grads.items():
+        if wanted is not None:
+            if leaf in wanted:
+                captured[leaf] = grad
+        else:
+            _accumulate(leaf, grad, handed_out)
     return captured
 
 

@@ -102,9 +102,7 @@ class Tensor:
         >>> x.grad
         array(4.)
         """
-        from .engine import backward
-
-        backward(self, gradient, retain_graph)
+        engine.backward(self, gradient, retain_graph)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` on this intermediate result too (useful to inspect a graph)."""
@@ -420,4 +418,4 @@ def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
 
 
-from . import ops  # noqa: E402  (the ops build Tensors, so they load after the class)
+from . import engine, ops  # noqa: E402  (both build Tensors, so they load after the class)

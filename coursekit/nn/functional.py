@@ -107,7 +107,7 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: Reducti
 def _check_classes(logits: np.ndarray, target: np.ndarray, name: str) -> None:
     if logits.ndim not in (1, 2):
         raise ShapeError(f"{name}: expected logits of shape (N, C) or (C,), got {logits.shape}")
-    if np.issubdtype(target.dtype, np.integer):
+    if target.dtype.kind in "iu":
         if target.shape != logits.shape[:-1]:
             raise ShapeError(f"{name}: class-index target of shape {target.shape} does not fit logits {logits.shape}; "
                              f"expected shape {logits.shape[:-1]}")
@@ -119,13 +119,17 @@ def _check_classes(logits: np.ndarray, target: np.ndarray, name: str) -> None:
                          "(for class indices use an integer array)")
 
 
+def _target_index(target: np.ndarray) -> Any:
+    """Where class-index targets sit in a (N, C) or (C,) array: ``a[_target_index(y)]`` picks them."""
+    return (np.arange(target.shape[0]), target) if target.ndim == 1 else target
+
+
 def _one_hot(target: np.ndarray, like: np.ndarray) -> np.ndarray:
     """Class indices -> one-hot rows; class probabilities pass through."""
-    if not np.issubdtype(target.dtype, np.integer):
+    if target.dtype.kind not in "iu":
         return target
     out = np.zeros(like.shape, dtype=like.dtype)
-    rows = np.arange(out.shape[0]) if out.ndim == 2 else ()
-    out[(rows, target) if out.ndim == 2 else target] = 1
+    out[_target_index(target)] = 1
     return out
 
 
@@ -134,23 +138,34 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx: Context, z: np.ndarray, target: np.ndarray, reduction: Reduction) -> np.ndarray:
-        ctx.reduction = reduction
-        ctx.onehot = _one_hot(target, z)
+        ctx.reduction, ctx.target = reduction, target
         ctx.probabilities, log_p = softmax_and_log_softmax(z)
-        ctx.mass = None if target is not ctx.onehot else ctx.onehot.sum(axis=-1, keepdims=True)
-        return _reduce(-(ctx.onehot * log_p).sum(axis=-1), reduction)
+        if target.dtype.kind in "iu":
+            ctx.index = _target_index(target)
+            loss = -log_p[ctx.index]
+        else:
+            ctx.index = None
+            loss = -(target * log_p).sum(axis=-1)
+        return _reduce(loss, reduction)
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple:
         z = ctx.inputs[0]
-        # Reuse the forward pass's softmax, unless building a graph of the backward pass.
-        p = softmax(z) if isinstance(z, Tensor) else ctx.probabilities
-        if ctx.mass is not None:  # probability targets need not sum to one
-            p = p * ctx.mass
         n = np.size(_data(z)) // np.shape(_data(z))[-1]
         g = _scale(grad, n, ctx.reduction)
         g = g.reshape(g.shape + (1,)) if ctx.reduction == "none" else g  # one per row, across classes
-        return (p - ctx.onehot) * g, None
+        if isinstance(z, Tensor):  # building a graph of the backward pass: differentiable ops only
+            return (softmax(z) * _mass(ctx) - _one_hot(ctx.target, _data(z))) * g, None
+        if ctx.index is None:  # probability targets need not sum to one
+            return (ctx.probabilities * _mass(ctx) - ctx.target) * g, None
+        d = ctx.probabilities.copy()  # the forward pass's softmax, reused
+        d[ctx.index] -= 1
+        d *= g
+        return d, None
+
+
+def _mass(ctx: Context) -> Any:
+    return 1 if ctx.index is not None else ctx.target.sum(axis=-1, keepdims=True)
 
 
 def cross_entropy(input: Any, target: Any, reduction: Reduction = "mean") -> Any:

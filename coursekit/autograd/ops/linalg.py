@@ -76,9 +76,11 @@ class Linear(Function):
     def backward(ctx: Context, grad: Any) -> tuple:
         x, weight, bias = ctx.inputs
         need_x, need_w, need_b = ctx.needs_input_grad
-        g2 = grad.reshape(-1, weight.shape[0])
+        batched = grad.ndim != 2  # fold leading axes into one batch axis
+        g2 = grad.reshape(-1, weight.shape[0]) if batched else grad
+        x2 = x.reshape(-1, weight.shape[1]) if batched else x
         grad_x = grad @ weight if need_x else None
-        grad_w = g2.T @ x.reshape(-1, weight.shape[1]) if need_w else None
+        grad_w = g2.T @ x2 if need_w else None
         grad_b = g2.sum(axis=0) if need_b else None
         return grad_x, grad_w, grad_b
 

@@ -15,17 +15,20 @@ from .elementwise import exp
 from .reductions import _kept_shape
 
 
-def _shifted(x: np.ndarray, axis: Any) -> tuple[np.ndarray, np.ndarray]:
+def _shifted(x: np.ndarray, axis: Any, guard_infinite: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """x - max(x) along axis, and that max (0 where it is infinite, to avoid inf - inf)."""
     m = np.max(x, axis=axis, keepdims=True)
-    if not np.isfinite(m).all():
+    if guard_infinite and not np.isfinite(m).all():
         m = np.where(np.isfinite(m), m, 0)
     return x - m, m
 
 
 def softmax_and_log_softmax(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
-    """softmax and log softmax of a plain array in one pass (shared with the losses)."""
-    z, _ = _shifted(x, axis)
+    """softmax and log softmax of a plain array in one pass (shared with the losses).
+
+    Rows holding +inf, or only -inf, give NaN, as in PyTorch.
+    """
+    z, _ = _shifted(x, axis, guard_infinite=False)
     e = np.exp(z)
     total = e.sum(axis=axis, keepdims=True)
     return e / total, z - np.log(total)
