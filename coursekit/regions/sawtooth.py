@@ -8,6 +8,8 @@ for the same count.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .layers import Layer
@@ -44,13 +46,29 @@ def sawtooth_layers(L: int) -> tuple[list[Layer], tuple[np.ndarray, np.ndarray]]
     return [first, *later], (_READ.copy(), np.zeros(1))
 
 
-def sawtooth(L: int) -> list[Layer]:
-    """The hidden layers of :func:`sawtooth_layers` (all that the region count needs).
+def sawtooth(L: int) -> Any:
+    """Telgarsky's sawtooth as an ``nn.Sequential`` mapping (n, 1) to (n, 1).
+
+    L hidden layers of width 2 with ReLUs, then the affine read-out: 2^L linear
+    pieces on [0, 1], values in [0, 1].  The arrays alone: :func:`sawtooth_layers`.
 
     Examples
     --------
+    >>> import coursekit as ck
     >>> from coursekit.regions import count_linear_regions
-    >>> count_linear_regions(sawtooth(5), (0.0, 1.0))
-    32
+    >>> net = sawtooth(3)
+    >>> net(ck.tensor([[0.0], [0.0625], [0.125]])).data[:, 0].tolist()
+    [0.0, 0.5, 1.0]
+    >>> count_linear_regions(net, (0.0, 1.0))
+    8
     """
-    return sawtooth_layers(L)[0]
+    from .. import nn  # noqa: PLC0415  (regions' maths needs NumPy only; this wrapper needs nn)
+
+    hidden, (w_out, b_out) = sawtooth_layers(L)
+    modules: list[Any] = []
+    for w, b in hidden + [(w_out, b_out)]:
+        layer = nn.Linear(w.shape[1], w.shape[0])
+        layer.weight.data[...] = w
+        layer.bias.data[...] = b
+        modules += [layer, nn.ReLU()]
+    return nn.Sequential(*modules[:-1])
