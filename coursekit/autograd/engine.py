@@ -105,12 +105,16 @@ def run_backward(
             ctx.inputs = ctx.parents if create_graph else ctx.arrays
             ctx.out = t if create_graph else t.data
             in_grads = ctx.fn.backward(ctx, grad)
-            for i, (parent, need, g) in enumerate(zip(ctx.parents, ctx.needs_input_grad, in_grads)):
-                if need and g is not None:
-                    p = parent.data
-                    if type(g) is not np.ndarray or g.shape != p.shape or g.dtype != p.dtype:
-                        g = _fit(g, parent, t, i)
-                    grads[parent] = g if parent not in grads else grads[parent] + g
+            for i, parent in enumerate(ctx.parents):
+                g = in_grads[i]
+                if g is None or not ctx.needs_input_grad[i]:
+                    continue
+                p = parent.data
+                if type(g) is not np.ndarray or g.shape != p.shape or g.dtype != p.dtype:
+                    g = _fit(g, parent, t, i)
+                if parent in grads:
+                    g = grads[parent] + g
+                grads[parent] = g
             if not retain_graph:
                 ctx.release()
     # What is left are the leaves, each with the sum of all its contributions.
