@@ -1,0 +1,682 @@
+// Momentum explorer ("Why Momentum Really Works", in the plane): the front end of
+// coursekit.widgets.MomentumExplorer.
+//
+// The maths (exported, no DOM) mirrors coursekit/landscapes: the rotated
+// ill-conditioned quadratic, Rosenbrock, the Gabor least-squares loss on its
+// fixed 41-point dataset, the optimiser paths of `run` (gd, heavy-ball
+// momentum, Nesterov, Adam), and Goh's analysis (optimal step and momentum,
+// convergence rates, per-eigendirection error).
+
+// ---------------------------------------------------------- landscapes ----
+
+/** f(w) = 1/2 (w - w*)^T A (w - w*), A = R diag(lambdaMin, kappa lambdaMin) R^T, R = rotation by angle (radians). */
+export function quadratic(kappa = 10, angle = 0, lambdaMin = 1, center = [0, 0]) {
+  const c = Math.cos(angle);
+  const s = Math.sin(angle);
+  const l1 = lambdaMin;
+  const l2 = kappa * lambdaMin;
+  // (R diag) R^T, entry by entry, then symmetrised as in ill_conditioned_quadratic.
+  const a00 = c * l1 * c + -s * l2 * -s;
+  const a01 = c * l1 * s + -s * l2 * c;
+  const a10 = s * l1 * c + c * l2 * -s;
+  const a11 = s * l1 * s + c * l2 * c;
+  const A = [
+    [(a00 + a00) / 2, (a01 + a10) / 2],
+    [(a10 + a01) / 2, (a11 + a11) / 2],
+  ];
+  const [cx, cy] = center;
+  return {
+    name: "quadratic",
+    A,
+    minimum: [cx, cy],
+    eigenvalues: [Math.min(l1, l2), Math.max(l1, l2)],
+    // Q with the eigenvectors as columns (Q[j][i] = component j of vector i):
+    // the flat direction (cos, sin) for lambdaMin, then its normal (-sin, cos).
+    eigenvectors: l1 <= l2 ? [[c, -s], [s, c]] : [[-s, c], [c, s]],
+    value([x, y]) {
+      const d0 = x - cx;
+      const d1 = y - cy;
+      return 0.5 * (d0 * (A[0][0] * d0 + A[0][1] * d1) + d1 * (A[1][0] * d0 + A[1][1] * d1));
+    },
+    grad([x, y]) {
+      const d0 = x - cx;
+      const d1 = y - cy;
+      return [d0 * A[0][0] + d1 * A[1][0], d0 * A[0][1] + d1 * A[1][1]];
+    },
+  };
+}
+
+/** (a - x)^2 + b (y - x^2)^2, minimum 0 at (a, a^2). */
+export function rosenbrock(a = 1, b = 100) {
+  return {
+    name: "rosenbrock",
+    minimum: [a, a * a],
+    value([x, y]) {
+      return (a - x) ** 2 + b * (y - x ** 2) ** 2;
+    },
+    grad([x, y]) {
+      const valley = y - x ** 2;
+      return [-2 * (a - x) - 4 * b * x * valley, 2 * b * valley];
+    },
+  };
+}
+
+const ENVELOPE = 8;
+export const PHI_TRUE = [0, 8];
+
+/** sin(u) exp(-u^2 / 8), u = p0 + 0.06 p1 x (coursekit.landscapes.gabor_model at one x). */
+export function gaborModel(x, [p0, p1]) {
+  const u = p0 + 0.06 * p1 * x;
+  return Math.sin(u) * Math.exp(-(u ** 2) / ENVELOPE);
+}
+
+/** The course's fixed dataset: x_k = -15 + 0.75 k, y_k = f(x_k, PHI_TRUE) + 0.1 ((37 k mod 17) / 8 - 1). */
+export function gaborData() {
+  const x = [];
+  const y = [];
+  for (let k = 0; k < 41; k++) {
+    x.push(-15 + 0.75 * k);
+    y.push(gaborModel(x[k], PHI_TRUE) + 0.1 * (((37 * k) % 17) / 8 - 1));
+  }
+  return { x, y };
+}
+
+/** Sum of squared errors of the Gabor model on the course dataset. */
+export function gabor() {
+  const { x: X, y: Y } = gaborData();
+  return {
+    name: "gabor",
+    minimum: null,
+    value([p0, p1]) {
+      let sum = 0;
+      for (let k = 0; k < X.length; k++) sum += (gaborModel(X[k], [p0, p1]) - Y[k]) ** 2;
+      return sum;
+    },
+    grad([p0, p1]) {
+      let g0 = 0;
+      let g1 = 0;
+      for (let k = 0; k < X.length; k++) {
+        const u = p0 + 0.06 * p1 * X[k];
+        const envelope = Math.exp(-(u ** 2) / ENVELOPE);
+        const residual = Math.sin(u) * envelope - Y[k];
+        const dfdu = envelope * (Math.cos(u) - ((2 * u) / ENVELOPE) * Math.sin(u));
+        const g = 2 * residual * dfdu;
+        g0 += g;
+        g1 += g * 0.06 * X[k];
+      }
+      return [g0, g1];
+    },
+  };
+}
+
+/** The landscape for the explorer's state (angle in degrees, as the widget's trait). */
+export function landscapeFor({ function: name, kappa, angle_deg: angleDeg }) {
+  if (name === "quadratic") return quadratic(kappa, (angleDeg * Math.PI) / 180);
+  if (name === "rosenbrock") return rosenbrock();
+  if (name === "gabor") return gabor();
+  throw new Error(`unknown function ${name}`);
+}
+
+/** Values and gradients of the state's landscape at the points [[x, y], ...]. */
+export function landscapeAt(state, points) {
+  const fn = landscapeFor(state);
+  return { values: points.map((p) => fn.value(p)), grads: points.map((p) => fn.grad(p)) };
+}
+
+/** Plot window [[x0, x1], [y0, y1]] and a starting set-up for each function. */
+export const PRESETS = {
+  quadratic: { view: [[-2, 2], [-2, 2]], start: [-1.6, 1.2], lr: 0.05, beta: 0.6 },
+  rosenbrock: { view: [[-2, 2], [-1, 3]], start: [-1.5, 2], lr: 0.001, beta: 0.9 },
+  gabor: { view: [[-10, 10], [2.5, 22.5]], start: [3, 15], lr: 0.02, beta: 0.8 },
+};
+
+export function presets() {
+  return PRESETS;
+}
+
+// --------------------------------------------------------- optimisers ----
+
+/**
+ * Iterates and losses of an optimiser from `start` (coursekit.landscapes.run):
+ *   gd:        w <- w - lr g(w)
+ *   momentum:  v <- beta v - lr g(w);           w <- w + v
+ *   nesterov:  v <- beta v - lr g(w + beta v);  w <- w + v
+ *   adam:      m, s moments with bias correction, betas (0.9, 0.999), eps 1e-8
+ * A diverging run keeps going with Infinity / NaN.
+ */
+export function run(fn, start, optimizer = "gd", lr = 0.01, beta = 0.9, steps = 100, betas = [0.9, 0.999], eps = 1e-8) {
+  if (!["gd", "momentum", "nesterov", "adam"].includes(optimizer)) throw new Error(`unknown optimizer ${optimizer}`);
+  let w = [start[0], start[1]];
+  let v = [0, 0];
+  let m = [0, 0];
+  let s = [0, 0];
+  const path = [w];
+  for (let t = 1; t <= steps; t++) {
+    if (optimizer === "gd") {
+      const g = fn.grad(w);
+      w = [w[0] - lr * g[0], w[1] - lr * g[1]];
+    } else if (optimizer === "momentum" || optimizer === "nesterov") {
+      const at = optimizer === "nesterov" ? [w[0] + beta * v[0], w[1] + beta * v[1]] : w;
+      const g = fn.grad(at);
+      v = [beta * v[0] - lr * g[0], beta * v[1] - lr * g[1]];
+      w = [w[0] + v[0], w[1] + v[1]];
+    } else {
+      const g = fn.grad(w);
+      m = [betas[0] * m[0] + (1 - betas[0]) * g[0], betas[0] * m[1] + (1 - betas[0]) * g[1]];
+      s = [betas[1] * s[0] + (1 - betas[1]) * g[0] ** 2, betas[1] * s[1] + (1 - betas[1]) * g[1] ** 2];
+      const c1 = 1 - betas[0] ** t;
+      const c2 = 1 - betas[1] ** t;
+      w = [0, 1].map((i) => w[i] - (lr * (m[i] / c1)) / (Math.sqrt(s[i] / c2) + eps));
+    }
+    path.push(w);
+  }
+  return { w: path, loss: path.map((p) => fn.value(p)) };
+}
+
+// ------------------------------------------------------ Goh's analysis ----
+
+/** Largest |eigenvalue| of Goh's 2x2 iteration matrix R for eigenvalue lam. */
+export function spectralRadius(alpha, beta, lam) {
+  const tau = 1 + beta - alpha * lam;
+  const disc = tau ** 2 - 4 * beta;
+  return disc >= 0 ? (Math.abs(tau) + Math.sqrt(Math.max(disc, 0))) / 2 : Math.sqrt(beta);
+}
+
+/** max_i spectral radius: the per-step error decay of heavy-ball momentum (< 1 converges). */
+export function momentumRate(alpha, beta, eigenvalues) {
+  return Math.max(...eigenvalues.map((lam) => spectralRadius(alpha, beta, lam)));
+}
+
+/** max_i |1 - alpha lambda_i|: the per-step error decay of gradient descent. */
+export function gdRate(alpha, eigenvalues) {
+  return Math.max(...eigenvalues.map((lam) => Math.abs(1 - alpha * lam)));
+}
+
+/** Goh's optimal [alpha*, beta*]: (2 / (sqrt(l_1) + sqrt(l_n)))^2, ((sqrt(k) - 1) / (sqrt(k) + 1))^2. */
+export function optimalMomentum(eigenvalues) {
+  const lo = Math.sqrt(Math.min(...eigenvalues));
+  const hi = Math.sqrt(Math.max(...eigenvalues));
+  const rootKappa = hi / lo;
+  return [(2 / (lo + hi)) ** 2, ((rootKappa - 1) / (rootKappa + 1)) ** 2];
+}
+
+/** The optimal rate (sqrt(kappa) - 1) / (sqrt(kappa) + 1) = sqrt(beta*). */
+export function optimalRate(eigenvalues) {
+  const rootKappa = Math.sqrt(Math.max(...eigenvalues) / Math.min(...eigenvalues));
+  return (rootKappa - 1) / (rootKappa + 1);
+}
+
+/** Error along each eigenvector under GD: rows k = 0..steps of (1 - alpha lambda_i)^k x0_i. */
+export function gdComponents(alpha, eigenvalues, x0, steps) {
+  const out = [];
+  for (let k = 0; k <= steps; k++) out.push(eigenvalues.map((lam, i) => x0[i] * (1 - alpha * lam) ** k));
+  return out;
+}
+
+/** Error along each eigenvector under momentum: (y, x) <- R (y, x), rows k = 0..steps of x. */
+export function momentumComponents(alpha, beta, eigenvalues, x0, steps, y0 = 0) {
+  let y = eigenvalues.map(() => y0);
+  let x = x0.slice();
+  const out = [x];
+  for (let k = 0; k < steps; k++) {
+    const ny = eigenvalues.map((lam, i) => beta * y[i] + lam * x[i]);
+    const nx = eigenvalues.map((lam, i) => -alpha * beta * y[i] + (1 - alpha * lam) * x[i]);
+    y = ny;
+    x = nx;
+    out.push(x);
+  }
+  return out;
+}
+
+// ------------------------------------------------------ one full update ----
+
+/** Loss values on an n x n grid over the function's view (row iy, column ix; y up). */
+export function landscapeGrid(state, n) {
+  const fn = landscapeFor(state);
+  const [[x0, x1], [y0, y1]] = PRESETS[state.function].view;
+  const values = new Float64Array(n * n);
+  for (let iy = 0; iy < n; iy++) {
+    const y = y0 + ((iy + 0.5) * (y1 - y0)) / n;
+    for (let ix = 0; ix < n; ix++) values[iy * n + ix] = fn.value([x0 + ((ix + 0.5) * (x1 - x0)) / n, y]);
+  }
+  return { values, n, view: [[x0, x1], [y0, y1]] };
+}
+
+/** The path, the losses and (for the quadratic) Goh's numbers for one state. */
+export function compute(state) {
+  const fn = landscapeFor(state);
+  const path = run(fn, state.start, state.optimizer, state.lr, state.beta, state.steps);
+  const out = { path, goh: null };
+  if (state.function === "quadratic") {
+    const eig = fn.eigenvalues;
+    const [alphaStar, betaStar] = optimalMomentum(eig);
+    const d = [state.start[0] - fn.minimum[0], state.start[1] - fn.minimum[1]];
+    const Q = fn.eigenvectors;
+    const x0 = [0, 1].map((i) => d[0] * Q[0][i] + d[1] * Q[1][i]); // Q^T (w0 - w*)
+    let rate = null;
+    let components = null;
+    if (state.optimizer === "gd") {
+      rate = gdRate(state.lr, eig);
+      components = gdComponents(state.lr, eig, x0, state.steps);
+    } else if (state.optimizer === "momentum") {
+      rate = momentumRate(state.lr, state.beta, eig);
+      components = momentumComponents(state.lr, state.beta, eig, x0, state.steps);
+    }
+    out.goh = { eigenvalues: eig, alphaStar, betaStar, optimalRate: optimalRate(eig), rate, components };
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- view ----
+
+const STYLE = `
+.ck-mom { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
+.ck-mom .ck-controls { display: grid; grid-template-columns: auto auto 80px; gap: 3px 8px; align-items: center; }
+.ck-mom input[type=range] { width: 150px; }
+.ck-mom .ck-num { font-variant-numeric: tabular-nums; }
+.ck-mom canvas { border: 1px solid #ccc; touch-action: none; }
+.ck-mom .ck-readout { margin-top: 8px; max-width: 340px; }
+.ck-mom .ck-note { color: #555; }
+`;
+
+function trySave(model) {
+  try {
+    model.save_changes();
+  } catch (err) {
+    /* static page: no kernel to sync with */
+  }
+}
+
+function colormap(t) {
+  // Light-to-dark blue ramp for low-to-high loss (t in [0, 1]).
+  const stops = [
+    [247, 251, 255],
+    [198, 219, 239],
+    [107, 174, 214],
+    [33, 113, 181],
+    [8, 48, 107],
+  ];
+  const u = Math.min(0.9999, Math.max(0, t)) * (stops.length - 1);
+  const i = Math.floor(u);
+  const f = u - i;
+  return stops[i].map((v, k) => Math.round(v + f * (stops[i + 1][k] - v)));
+}
+
+/** Contour segments of a grid at a level (marching squares; grid points at cell centres). */
+function contourSegments(values, n, level) {
+  const segs = [];
+  const at = (ix, iy) => values[iy * n + ix];
+  for (let iy = 0; iy < n - 1; iy++) {
+    for (let ix = 0; ix < n - 1; ix++) {
+      const v = [at(ix, iy), at(ix + 1, iy), at(ix + 1, iy + 1), at(ix, iy + 1)];
+      const corners = [[ix, iy], [ix + 1, iy], [ix + 1, iy + 1], [ix, iy + 1]];
+      const pts = [];
+      for (let e = 0; e < 4; e++) {
+        const a = v[e];
+        const b = v[(e + 1) % 4];
+        if ((a < level) !== (b < level)) {
+          const t = (level - a) / (b - a);
+          const [xa, ya] = corners[e];
+          const [xb, yb] = corners[(e + 1) % 4];
+          pts.push([xa + t * (xb - xa), ya + t * (yb - ya)]);
+        }
+      }
+      if (pts.length === 2) segs.push(pts);
+      else if (pts.length === 4) segs.push([pts[0], pts[1]], [pts[2], pts[3]]);
+    }
+  }
+  return segs;
+}
+
+function drawLandscape(ctx, grid) {
+  const { values, n } = grid;
+  const W = ctx.canvas.width;
+  const H = ctx.canvas.height;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const floor = lo - 1e-3 * (hi - lo) - 1e-12; // log-spaced shading above the grid's minimum
+  const tr = (v) => Math.log(v - floor);
+  const tlo = tr(lo);
+  const thi = tr(hi);
+  // One colour per grid cell, then pixels look their cell up.
+  const cellRgb = new Uint8Array(3 * n * n);
+  for (let c = 0; c < n * n; c++) cellRgb.set(colormap(0.85 * ((tr(values[c]) - tlo) / (thi - tlo))), 3 * c);
+  const column = new Int32Array(W);
+  for (let px = 0; px < W; px++) column[px] = Math.min(n - 1, Math.floor((px / W) * n));
+  const image = ctx.createImageData(W, H);
+  const data = image.data;
+  for (let py = 0; py < H; py++) {
+    const rowStart = n * Math.min(n - 1, Math.floor(((H - 1 - py) / H) * n));
+    for (let px = 0; px < W; px++) {
+      const c = 3 * (rowStart + column[px]);
+      const q = 4 * (py * W + px);
+      data[q] = cellRgb[c];
+      data[q + 1] = cellRgb[c + 1];
+      data[q + 2] = cellRgb[c + 2];
+      data[q + 3] = 255;
+    }
+  }
+  ctx.putImageData(image, 0, 0);
+  ctx.strokeStyle = "rgba(0, 0, 0, 0.35)";
+  ctx.lineWidth = 0.8;
+  ctx.beginPath();
+  const sx = W / n;
+  const sy = H / n;
+  for (let k = 1; k <= 12; k++) {
+    const level = floor + Math.exp(tlo + (k / 13) * (thi - tlo));
+    for (const [[ax, ay], [bx, by]] of contourSegments(values, n, level)) {
+      ctx.moveTo((ax + 0.5) * sx, H - (ay + 0.5) * sy);
+      ctx.lineTo((bx + 0.5) * sx, H - (by + 0.5) * sy);
+    }
+  }
+  ctx.stroke();
+}
+
+function drawPath(ctx, view, path, minimum) {
+  const [[x0, x1], [y0, y1]] = view;
+  const W = ctx.canvas.width;
+  const H = ctx.canvas.height;
+  const X = (x) => ((x - x0) / (x1 - x0)) * W;
+  const Y = (y) => H - ((y - y0) / (y1 - y0)) * H;
+  if (minimum) {
+    ctx.fillStyle = "#2ca02c";
+    ctx.beginPath();
+    ctx.arc(X(minimum[0]), Y(minimum[1]), 4, 0, 2 * Math.PI);
+    ctx.fill();
+  }
+  ctx.strokeStyle = "#d62728";
+  ctx.lineWidth = 1.6;
+  ctx.beginPath();
+  let started = false;
+  for (const [x, y] of path.w) {
+    if (!Number.isFinite(x) || !Number.isFinite(y) || Math.abs(X(x)) > 1e5 || Math.abs(Y(y)) > 1e5) break;
+    if (started) ctx.lineTo(X(x), Y(y));
+    else ctx.moveTo(X(x), Y(y));
+    started = true;
+  }
+  ctx.stroke();
+  ctx.fillStyle = "#d62728";
+  for (const [x, y] of path.w) {
+    if (!Number.isFinite(x) || !Number.isFinite(y) || Math.abs(X(x)) > 1e5 || Math.abs(Y(y)) > 1e5) break;
+    ctx.fillRect(X(x) - 1.5, Y(y) - 1.5, 3, 3);
+  }
+  const [sx, sy] = path.w[0];
+  ctx.beginPath();
+  ctx.arc(X(sx), Y(sy), 6, 0, 2 * Math.PI);
+  ctx.fillStyle = "#fff";
+  ctx.fill();
+  ctx.strokeStyle = "#d62728";
+  ctx.lineWidth = 2;
+  ctx.stroke();
+}
+
+function drawLoss(ctx, result, goh) {
+  const W = ctx.canvas.width;
+  const H = ctx.canvas.height;
+  const left = 44;
+  const bottom = 22;
+  ctx.clearRect(0, 0, W, H);
+  const loss = result.path.loss;
+  const series = [{ values: loss, color: "#d62728", width: 2 }];
+  if (goh && goh.components) {
+    // Loss split over the eigendirections: lambda_i x_i^2 / 2 (Goh).
+    goh.eigenvalues.forEach((lam, i) => {
+      series.push({ values: goh.components.map((row) => (lam * row[i] ** 2) / 2), color: i ? "#9467bd" : "#17becf", width: 1, dash: [4, 3] });
+    });
+  }
+  const positive = series.flatMap((s) => s.values).filter((v) => v > 0 && Number.isFinite(v));
+  let lo = Math.max(1e-30, Math.min(...positive));
+  let hi = Math.max(...positive);
+  if (!(hi > lo)) {
+    lo = hi / 10 || 1e-3;
+    hi = hi * 10 || 1;
+  }
+  const llo = Math.floor(Math.log10(lo));
+  const lhi = Math.ceil(Math.log10(hi));
+  const X = (k) => left + (k / Math.max(1, loss.length - 1)) * (W - left - 8);
+  const Y = (v) => 6 + (1 - (Math.log10(v) - llo) / (lhi - llo)) * (H - bottom - 6);
+  ctx.font = "10px system-ui, sans-serif";
+  ctx.fillStyle = "#555";
+  ctx.strokeStyle = "#eee";
+  ctx.lineWidth = 1;
+  const every = Math.max(1, Math.ceil((lhi - llo) / 6));
+  for (let e = llo; e <= lhi; e += every) {
+    ctx.beginPath();
+    ctx.moveTo(left, Y(10 ** e));
+    ctx.lineTo(W - 8, Y(10 ** e));
+    ctx.stroke();
+    ctx.fillText(`1e${e}`, 4, Y(10 ** e) + 3);
+  }
+  ctx.fillText("iteration", W / 2 - 20, H - 4);
+  ctx.fillText("0", left, H - 10);
+  ctx.fillText(String(loss.length - 1), W - 30, H - 10);
+  for (const s of series) {
+    ctx.strokeStyle = s.color;
+    ctx.lineWidth = s.width;
+    ctx.setLineDash(s.dash ?? []);
+    ctx.beginPath();
+    let pen = false;
+    s.values.forEach((v, k) => {
+      if (!(v > 0) || !Number.isFinite(v)) {
+        pen = false;
+        return;
+      }
+      const y = Math.max(0, Y(Math.max(v, 10 ** llo)));
+      if (pen) ctx.lineTo(X(k), y);
+      else ctx.moveTo(X(k), y);
+      pen = true;
+    });
+    ctx.stroke();
+  }
+  ctx.setLineDash([]);
+}
+
+function row(grid, label, input, out) {
+  const l = document.createElement("label");
+  l.textContent = label;
+  grid.append(l, input, out);
+}
+
+function slider(min, max, step) {
+  const s = document.createElement("input");
+  s.type = "range";
+  s.min = String(min);
+  s.max = String(max);
+  s.step = String(step);
+  return s;
+}
+
+function fmt(v, digits = 4) {
+  if (v === null || v === undefined) return "n/a";
+  if (!Number.isFinite(v)) return String(v);
+  return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : Number(v.toPrecision(digits)).toString();
+}
+
+const GRID = 100; // landscape samples per axis for the shading and contours
+
+function render({ model, el }) {
+  const root = document.createElement("div");
+  root.className = "ck-mom";
+  const style = document.createElement("style");
+  style.textContent = STYLE;
+  const plots = document.createElement("div");
+  const contour = document.createElement("canvas");
+  contour.width = 340;
+  contour.height = 340;
+  const lossCanvas = document.createElement("canvas");
+  lossCanvas.width = 340;
+  lossCanvas.height = 150;
+  plots.append(contour, document.createElement("br"), lossCanvas);
+  const side = document.createElement("div");
+  const controls = document.createElement("div");
+  controls.className = "ck-controls";
+  const fnSelect = document.createElement("select");
+  for (const [v, t] of [["quadratic", "quadratic bowl"], ["rosenbrock", "Rosenbrock"], ["gabor", "Gabor least squares"]]) fnSelect.add(new Option(t, v));
+  const optSelect = document.createElement("select");
+  for (const [v, t] of [["gd", "gradient descent"], ["momentum", "heavy ball (momentum)"], ["nesterov", "Nesterov"], ["adam", "Adam"]]) optSelect.add(new Option(t, v));
+  const lr = slider(-4, 0.5, 0.01); // log10 step size
+  const beta = slider(0, 0.999, 0.001);
+  const steps = slider(10, 500, 10);
+  const kappa = slider(0, 3, 0.01); // log10 kappa
+  const angle = slider(0, 180, 1);
+  const outs = Array.from({ length: 6 }, () => {
+    const s = document.createElement("span");
+    s.className = "ck-num";
+    return s;
+  });
+  row(controls, "function", fnSelect, document.createElement("span"));
+  row(controls, "optimizer", optSelect, document.createElement("span"));
+  row(controls, "step size \u03b1", lr, outs[0]);
+  row(controls, "momentum \u03b2", beta, outs[1]);
+  row(controls, "iterations", steps, outs[2]);
+  row(controls, "condition \u03ba", kappa, outs[3]);
+  row(controls, "rotation", angle, outs[4]);
+  const optimalButton = document.createElement("button");
+  optimalButton.textContent = "use \u03b1*, \u03b2*";
+  const readout = document.createElement("div");
+  readout.className = "ck-readout ck-num";
+  const note = document.createElement("div");
+  note.className = "ck-note";
+  note.textContent = "Drag on the contour plot to move the start. Dashed lines: the loss along each eigendirection.";
+  side.append(controls, optimalButton, readout, note);
+  root.append(style, plots, side);
+  el.append(root);
+
+  const set = (values) => {
+    for (const [k, v] of Object.entries(values)) model.set(k, v);
+    trySave(model);
+  };
+  fnSelect.addEventListener("change", () => {
+    const p = PRESETS[fnSelect.value];
+    set({ function: fnSelect.value, start: p.start.slice(), lr: p.lr, beta: p.beta });
+  });
+  optSelect.addEventListener("change", () => set({ optimizer: optSelect.value }));
+  lr.addEventListener("input", () => set({ lr: Number((10 ** Number(lr.value)).toPrecision(3)) }));
+  beta.addEventListener("input", () => set({ beta: Number(beta.value) }));
+  steps.addEventListener("input", () => set({ steps: Number(steps.value) }));
+  kappa.addEventListener("input", () => set({ kappa: Number((10 ** Number(kappa.value)).toPrecision(3)) }));
+  angle.addEventListener("input", () => set({ angle_deg: Number(angle.value) }));
+  optimalButton.addEventListener("click", () => {
+    const fn = landscapeFor(stateOf());
+    if (!fn.eigenvalues) return;
+    const [a, b] = optimalMomentum(fn.eigenvalues);
+    set({ lr: a, beta: b, optimizer: "momentum" });
+  });
+
+  const stateOf = () => ({
+    function: model.get("function"),
+    optimizer: model.get("optimizer"),
+    lr: model.get("lr"),
+    beta: model.get("beta"),
+    steps: model.get("steps"),
+    start: model.get("start"),
+    kappa: model.get("kappa"),
+    angle_deg: model.get("angle_deg"),
+  });
+
+  // Dragging the start point.
+  let dragging = false;
+  const moveStart = (event) => {
+    const rect = contour.getBoundingClientRect();
+    const [[x0, x1], [y0, y1]] = PRESETS[model.get("function")].view;
+    const u = (event.clientX - rect.left) / rect.width;
+    const v = (event.clientY - rect.top) / rect.height;
+    const x = Number((x0 + u * (x1 - x0)).toFixed(3));
+    const y = Number((y1 - v * (y1 - y0)).toFixed(3));
+    set({ start: [x, y] });
+  };
+  contour.addEventListener("pointerdown", (event) => {
+    dragging = true;
+    contour.setPointerCapture(event.pointerId);
+    moveStart(event);
+  });
+  contour.addEventListener("pointermove", (event) => dragging && moveStart(event));
+  contour.addEventListener("pointerup", () => {
+    dragging = false;
+  });
+
+  // Shaded landscapes by (function, kappa, angle): moving the sliders of the
+  // path never recomputes them, and switching back to a function is instant.
+  const backgrounds = new Map();
+  const backgroundFor = (state, key) => {
+    let entry = backgrounds.get(key);
+    if (!entry) {
+      const canvas = document.createElement("canvas");
+      canvas.width = contour.width;
+      canvas.height = contour.height;
+      const grid = landscapeGrid(state, GRID);
+      drawLandscape(canvas.getContext("2d"), grid);
+      entry = { canvas, view: grid.view };
+      if (backgrounds.size >= 8) backgrounds.delete(backgrounds.keys().next().value);
+    } else backgrounds.delete(key);
+    backgrounds.set(key, entry); // most recently used last
+    return entry;
+  };
+  let pending = false;
+  const update = () => {
+    pending = false;
+    const state = stateOf();
+    const isQuad = state.function === "quadratic";
+    fnSelect.value = state.function;
+    optSelect.value = state.optimizer;
+    lr.value = String(Math.log10(state.lr));
+    outs[0].textContent = fmt(state.lr, 3);
+    beta.value = String(state.beta);
+    beta.disabled = !(state.optimizer === "momentum" || state.optimizer === "nesterov");
+    outs[1].textContent = fmt(state.beta, 3);
+    steps.value = String(state.steps);
+    outs[2].textContent = String(state.steps);
+    kappa.value = String(Math.log10(state.kappa));
+    outs[3].textContent = fmt(state.kappa, 3);
+    angle.value = String(state.angle_deg);
+    outs[4].textContent = `${state.angle_deg}\u00b0`;
+    kappa.disabled = angle.disabled = optimalButton.disabled = !isQuad;
+    const key = JSON.stringify([state.function, isQuad ? state.kappa : 0, isQuad ? state.angle_deg : 0]);
+    const background = backgroundFor(state, key);
+    const ctx = contour.getContext("2d");
+    ctx.drawImage(background.canvas, 0, 0);
+    const result = compute(state);
+    const fn = landscapeFor(state);
+    drawPath(ctx, background.view, result.path, fn.minimum);
+    drawLoss(lossCanvas.getContext("2d"), result, result.goh);
+    const last = result.path.loss[result.path.loss.length - 1];
+    const lines = [`final loss f(w_${state.steps}) = ${fmt(last)}${Number.isFinite(last) ? "" : " (diverged)"}`];
+    if (result.goh) {
+      const g = result.goh;
+      lines.push(
+        `eigenvalues \u03bb = ${fmt(g.eigenvalues[0])}, ${fmt(g.eigenvalues[1])}`,
+        `optimal \u03b1* = ${fmt(g.alphaStar)}, \u03b2* = ${fmt(g.betaStar)}, rate* = ${fmt(g.optimalRate)}`,
+        state.optimizer === "gd" || state.optimizer === "momentum"
+          ? `rate at (\u03b1, \u03b2) = ${fmt(g.rate)} per step${g.rate >= 1 ? " \u2265 1: diverges" : ""}`
+          : "rate: Goh's analysis covers gradient descent and the heavy ball",
+      );
+    } else {
+      lines.push("Goh's optimal (\u03b1*, \u03b2*) needs the quadratic's eigenvalues.");
+    }
+    readout.replaceChildren(
+      ...lines.map((t) => {
+        const div = document.createElement("div");
+        div.textContent = t;
+        return div;
+      }),
+    );
+  };
+  const schedule = () => {
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(update);
+    }
+  };
+  const names = ["function", "optimizer", "lr", "beta", "steps", "start", "kappa", "angle_deg"];
+  for (const name of names) model.on(`change:${name}`, schedule);
+  update();
+  return () => {
+    for (const name of names) model.off(`change:${name}`, schedule);
+  };
+}
+
+export default { render };
