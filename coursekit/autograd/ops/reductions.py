@@ -65,12 +65,12 @@ class Mean(_Reduction):
 class Max(_Reduction):
     """Largest value over ``axis``;  the gradient is shared by the tied maxima."""
 
-    reduce = staticmethod(np.max)
+    _reduce = staticmethod(np.max)
 
     @classmethod
     def forward(cls, ctx: Context, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         cls.remember(ctx, x, axis)
-        return cls.reduce(x, axis=ctx.axis, keepdims=keepdims)
+        return cls._reduce(x, axis=ctx.axis, keepdims=keepdims)
 
     @classmethod
     def backward(cls, ctx: Context, grad: Any) -> tuple:
@@ -83,7 +83,7 @@ class Max(_Reduction):
 class Min(Max):
     """Smallest value over ``axis``;  the gradient is shared by the tied minima."""
 
-    reduce = staticmethod(np.min)
+    _reduce = staticmethod(np.min)
 
 
 class Var(_Reduction):
