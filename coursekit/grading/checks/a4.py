@@ -1,0 +1,344 @@
+"""Assignment 4, optimizers: the student's update functions, step by step against ``coursekit.optim``.
+
+Every check runs a short trajectory on a noisy quadratic ``E(theta) =
+sum(a (theta - c)^2) / 2`` of a random shape, calling the student's update
+function once per step, and compares every step's parameters and state with
+the reference optimizer's.  coursekit's ``optim`` and ``autograd`` must not
+run inside the student's functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ...autograd.tensor import Tensor
+from ...optim import SGD, Adagrad, Adam, RMSprop
+from ..registry import Check, WrongType, register
+from ._common import expect_tuple, random_shape
+
+FORBIDDEN = ("coursekit.optim", "coursekit.autograd")
+
+
+def _problem(rng: np.random.Generator, hidden: bool) -> dict[str, Any]:
+    shape = random_shape(rng, (1, 2), (1, 5)) if hidden else (3,)
+    steps = 15 if hidden else 8
+    return {
+        "theta0": rng.normal(size=shape),
+        "a": rng.uniform(0.2, 3.0, size=shape),
+        "c": rng.normal(size=shape),
+        "noise": rng.normal(0.0, 0.3, size=(steps, *shape)),
+    }
+
+
+def _gradient(inp: dict[str, Any], point: np.ndarray, t: int) -> np.ndarray:
+    return inp["a"] * (point - inp["c"]) + inp["noise"][t]
+
+
+def _reference_run(
+    inp: dict[str, Any],
+    make: Callable[[list[Tensor]], Any],
+    state: Callable[[dict[str, Any], np.ndarray], dict[str, np.ndarray]],
+) -> dict[str, np.ndarray]:
+    """Run a coursekit optimizer on the problem; ``state`` maps its state to the course's variables."""
+    p = Tensor(inp["theta0"].copy(), requires_grad=True)
+    opt = make([p])
+    rows: dict[str, list[np.ndarray]] = {}
+    for t in range(len(inp["noise"])):
+        p.grad = _gradient(inp, p.data, t)
+        opt.step()
+        for name, value in state(opt.state[p], p.data).items():
+            rows.setdefault(name, []).append(np.array(value, dtype=np.float64))
+    return {name: np.stack(values) for name, values in rows.items()}
+
+
+def _array(value: Any, like: np.ndarray, what: str) -> np.ndarray:
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise WrongType(
+            f"{what} should be an array of numbers, got a {type(value).__name__}"
+        ) from None
+    if arr.shape != like.shape:
+        raise WrongType(f"{what} has shape {arr.shape}, expected {like.shape} (the shape of theta)")
+    return arr
+
+
+def _student_run(
+    inp: dict[str, Any],
+    names: tuple[str, ...],
+    step: Callable[..., Any],
+    what: str,
+    initial: dict[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Call ``step(theta, state..., t) -> (theta, state...)`` once per step; collect the trajectories."""
+    values = {"theta": inp["theta0"].copy(), **initial}
+    rows: dict[str, list[np.ndarray]] = {n: [] for n in names}
+    for t in range(len(inp["noise"])):
+        result = expect_tuple(step(values, t), len(names), what)
+        for name, value in zip(names, result):
+            values[name] = _array(value, inp["theta0"], f"{what}'s {name}")
+            rows[name].append(values[name].copy())
+    return {name: np.stack(rows[name]) for name in names}
+
+
+def _hyper(
+    rng: np.random.Generator, hidden: bool, **ranges: tuple[float, float, float]
+) -> dict[str, float]:
+    """Hyper-parameters: (visible value, hidden low, hidden high) per name."""
+    return {k: float(rng.uniform(lo, hi)) if hidden else v for k, (v, lo, hi) in ranges.items()}
+
+
+# ---------------------------------------------------------------------------
+# Heavy-ball momentum:  v <- gamma v - lr g;  theta <- theta + v
+# ---------------------------------------------------------------------------
+def _momentum_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str, Any]:
+    return {
+        **_problem(rng, hidden),
+        **_hyper(rng, hidden, lr=(0.1, 0.01, 0.3), gamma=(0.9, 0.5, 0.95)),
+    }
+
+
+def _momentum_call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
+    def step(v: dict[str, np.ndarray], t: int) -> Any:
+        g = _gradient(inp, v["theta"], t)
+        return fn(v["theta"].copy(), g, v["v"].copy(), inp["lr"], inp["gamma"])
+
+    return _student_run(
+        inp, ("theta", "v"), step, "momentum_step", {"v": np.zeros_like(inp["theta0"])}
+    )
+
+
+register(
+    Check(
+        id="a4.momentum",
+        points=2,
+        title="momentum_step(theta, grad, v, lr, gamma) -> (theta, v), step by step against "
+        "coursekit.optim.SGD(lr=lr, momentum=gamma)",
+        make_inputs=_momentum_inputs,
+        call=_momentum_call,
+        reference=lambda inp: _reference_run(
+            inp,
+            lambda ps: SGD(ps, lr=inp["lr"], momentum=inp["gamma"]),
+            lambda s, p: {"theta": p, "v": -inp["lr"] * s["momentum_buffer"]},
+        ),
+        rtol=1e-7,
+        atol=1e-10,
+        step_axis="step",
+        hint="v_new = gamma * v - lr * grad; theta_new = theta + v_new. Return both (the velocity starts at 0).",
+        forbidden=FORBIDDEN,
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# Nesterov:  v <- gamma v - lr grad(theta + gamma v);  theta <- theta + v
+# ---------------------------------------------------------------------------
+class _GradientAt:
+    """The gradient of step t at any point (NumPy only; handed to the student's code)."""
+
+    def __init__(self, inp: dict[str, Any], t: int) -> None:
+        self._a, self._c, self._noise = inp["a"], inp["c"], inp["noise"][t]
+
+    def __call__(self, point: Any) -> np.ndarray:
+        return self._a * (np.asarray(point, dtype=np.float64) - self._c) + self._noise
+
+
+def _nesterov_call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
+    def step(v: dict[str, np.ndarray], t: int) -> Any:
+        return fn(v["theta"].copy(), v["v"].copy(), _GradientAt(inp, t), inp["lr"], inp["gamma"])
+
+    return _student_run(
+        inp, ("theta", "v"), step, "nesterov_step", {"v": np.zeros_like(inp["theta0"])}
+    )
+
+
+def _nesterov_state(
+    inp: dict[str, Any],
+) -> Callable[[dict[str, Any], np.ndarray], dict[str, np.ndarray]]:
+    # PyTorch's parameter p is the look-ahead point theta + gamma v (see coursekit/optim/README.md).
+    def state(s: dict[str, Any], p: np.ndarray) -> dict[str, np.ndarray]:
+        v = -inp["lr"] * s["momentum_buffer"]
+        return {"theta": p - inp["gamma"] * v, "v": v}
+
+    return state
+
+
+register(
+    Check(
+        id="a4.nesterov",
+        points=3,
+        title="nesterov_step(theta, v, grad_fn, lr, gamma) -> (theta, v), step by step against "
+        "coursekit.optim.SGD(lr=lr, momentum=gamma, nesterov=True)",
+        make_inputs=_momentum_inputs,
+        call=_nesterov_call,
+        reference=lambda inp: _reference_run(
+            inp,
+            lambda ps: SGD(ps, lr=inp["lr"], momentum=inp["gamma"], nesterov=True),
+            _nesterov_state(inp),
+        ),
+        rtol=1e-7,
+        atol=1e-10,
+        step_axis="step",
+        hint="Take the gradient at the look-ahead point: g = grad_fn(theta + gamma * v); then "
+        "v_new = gamma * v - lr * g and theta_new = theta + v_new.",
+        forbidden=FORBIDDEN,
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# Adagrad:  r <- r + g*g;  theta <- theta - lr g / (delta + sqrt(r))
+# ---------------------------------------------------------------------------
+def _adagrad_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str, Any]:
+    return {
+        **_problem(rng, hidden),
+        **_hyper(rng, hidden, lr=(0.5, 0.05, 1.0), delta=(1e-7, 1e-8, 1e-6)),
+    }
+
+
+def _adagrad_call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
+    def step(v: dict[str, np.ndarray], t: int) -> Any:
+        return fn(
+            v["theta"].copy(), _gradient(inp, v["theta"], t), v["r"].copy(), inp["lr"], inp["delta"]
+        )
+
+    return _student_run(
+        inp, ("theta", "r"), step, "adagrad_step", {"r": np.zeros_like(inp["theta0"])}
+    )
+
+
+register(
+    Check(
+        id="a4.adagrad",
+        points=2,
+        title="adagrad_step(theta, grad, r, lr, delta) -> (theta, r), step by step against "
+        "coursekit.optim.Adagrad(lr=lr, eps=delta)",
+        make_inputs=_adagrad_inputs,
+        call=_adagrad_call,
+        reference=lambda inp: _reference_run(
+            inp,
+            lambda ps: Adagrad(ps, lr=inp["lr"], eps=inp["delta"]),
+            lambda s, p: {"theta": p, "r": s["sum"]},
+        ),
+        rtol=1e-7,
+        atol=1e-10,
+        step_axis="step",
+        hint="r_new = r + grad * grad (elementwise); theta_new = theta - lr * grad / (delta + sqrt(r_new)).",
+        forbidden=FORBIDDEN,
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# RMSprop:  s <- rho s + (1 - rho) g*g;  theta <- theta - lr g / (sqrt(s) + delta)
+# ---------------------------------------------------------------------------
+def _rmsprop_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str, Any]:
+    return {
+        **_problem(rng, hidden),
+        **_hyper(
+            rng, hidden, lr=(0.05, 0.005, 0.1), rho=(0.9, 0.8, 0.99), delta=(1e-8, 1e-9, 1e-7)
+        ),
+    }
+
+
+def _rmsprop_call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
+    def step(v: dict[str, np.ndarray], t: int) -> Any:
+        return fn(
+            v["theta"].copy(),
+            _gradient(inp, v["theta"], t),
+            v["s"].copy(),
+            inp["lr"],
+            inp["rho"],
+            inp["delta"],
+        )
+
+    return _student_run(
+        inp, ("theta", "s"), step, "rmsprop_step", {"s": np.zeros_like(inp["theta0"])}
+    )
+
+
+register(
+    Check(
+        id="a4.rmsprop",
+        points=2,
+        title="rmsprop_step(theta, grad, s, lr, rho, delta) -> (theta, s), step by step against "
+        "coursekit.optim.RMSprop(lr=lr, alpha=rho, eps=delta)",
+        make_inputs=_rmsprop_inputs,
+        call=_rmsprop_call,
+        reference=lambda inp: _reference_run(
+            inp,
+            lambda ps: RMSprop(ps, lr=inp["lr"], alpha=inp["rho"], eps=inp["delta"]),
+            lambda s, p: {"theta": p, "s": s["square_avg"]},
+        ),
+        rtol=1e-7,
+        atol=1e-10,
+        step_axis="step",
+        hint="s_new = rho * s + (1 - rho) * grad * grad; theta_new = theta - lr * grad / (sqrt(s_new) + delta) "
+        "(delta is added after the square root; no bias correction).",
+        forbidden=FORBIDDEN,
+    )
+)
+
+
+# ---------------------------------------------------------------------------
+# Adam
+# ---------------------------------------------------------------------------
+def _adam_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str, Any]:
+    return {
+        **_problem(rng, hidden),
+        **_hyper(
+            rng,
+            hidden,
+            lr=(0.1, 0.01, 0.3),
+            beta1=(0.9, 0.8, 0.95),
+            beta2=(0.999, 0.99, 0.9999),
+            eps=(1e-8, 1e-9, 1e-7),
+        ),
+    }
+
+
+def _adam_call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
+    def step(v: dict[str, np.ndarray], t: int) -> Any:
+        return fn(
+            v["theta"].copy(),
+            _gradient(inp, v["theta"], t),
+            v["m"].copy(),
+            v["v"].copy(),
+            t + 1,
+            inp["lr"],
+            inp["beta1"],
+            inp["beta2"],
+            inp["eps"],
+        )
+
+    zeros = np.zeros_like(inp["theta0"])
+    return _student_run(
+        inp, ("theta", "m", "v"), step, "adam_step", {"m": zeros, "v": zeros.copy()}
+    )
+
+
+register(
+    Check(
+        id="a4.adam",
+        points=3,
+        title="adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps) -> (theta, m, v), t = 1, 2, ..., step by step "
+        "against coursekit.optim.Adam(lr=lr, betas=(beta1, beta2), eps=eps)",
+        make_inputs=_adam_inputs,
+        call=_adam_call,
+        reference=lambda inp: _reference_run(
+            inp,
+            lambda ps: Adam(ps, lr=inp["lr"], betas=(inp["beta1"], inp["beta2"]), eps=inp["eps"]),
+            lambda s, p: {"theta": p, "m": s["exp_avg"], "v": s["exp_avg_sq"]},
+        ),
+        rtol=1e-7,
+        atol=1e-10,
+        step_axis="step",
+        hint="m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g*g; m_hat = m / (1 - beta1**t); "
+        "v_hat = v / (1 - beta2**t); theta = theta - lr m_hat / (sqrt(v_hat) + eps). Return the new m and v "
+        "(not the bias-corrected ones).",
+        forbidden=FORBIDDEN,
+    )
+)

@@ -1,0 +1,186 @@
+"""Judge one case: validate the student's outputs, compare them with the expectations, explain failures.
+
+The same function judges a case in both modes: in the student's interpreter
+(compare mode) and in the grader's own process on recorded data
+(``compare_recorded``).  So a notebook scores the same under plain nbgrader
+and under the autograder.
+
+Tolerance rule (per element, ``e`` expected, ``g`` got)::
+
+    |g - e| <= atol * max(1, max|expected|) + rtol * |e|
+
+Failure messages name the check, the variant and case, the input shapes
+(never their values), the first wrong output with its worst element
+(expected vs got, relative error), and the check's hint.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .convert import describe_inputs, format_index, validate_array
+from .registry import Check
+from .sandbox import EXCEPTION, FORBIDDEN, OK, WRONG_TYPE, Outcome
+
+__all__ = ["Verdict", "compare_output", "expectations", "judge"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether one case passed, and the teaching message if not."""
+
+    passed: bool
+    message: str = ""
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.8g}"
+
+
+def compare_output(
+    name: str,
+    got: np.ndarray,
+    expected: np.ndarray,
+    rtol: float,
+    atol: float,
+    source: str,
+    step_axis: str | None = None,
+) -> str | None:
+    """None if ``got`` matches ``expected`` within tolerance, else a description of the worst element.
+
+    ``got`` must already be validated (float64, right shape, finite).
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    scale = max(1.0, float(np.max(np.abs(expected)))) if expected.size else 1.0
+    err = np.abs(got - expected)
+    allowed = atol * scale + rtol * np.abs(expected)
+    bad = err > allowed
+    if not bad.any():
+        return None
+    excess = np.where(bad, err / np.maximum(allowed, np.finfo(float).tiny), 0.0)
+    index = np.unravel_index(int(np.argmax(excess)), expected.shape) if expected.shape else ()
+    index = tuple(int(i) for i in index)
+    e, g = float(expected[index]), float(got[index])
+    rel = abs(g - e) / max(abs(e), np.finfo(float).tiny)
+    count = int(bad.sum())
+    lines = [
+        f"output '{name}' (shape {expected.shape}): {count} of {expected.size} value(s) differ from the {source}"
+    ]
+    if step_axis and expected.ndim >= 1:
+        first = int(np.argwhere(bad)[0][0])
+        lines.append(f"  first wrong at {step_axis} {first + 1} of {expected.shape[0]}")
+    lines.append(f"  worst at index {format_index(index)}: expected {_fmt(e)}, got {_fmt(g)}")
+    lines.append(
+        f"  relative error {rel:.2g} (allowed: rtol={rtol:g}, atol={atol:g} x max(1, max|expected|))"
+    )
+    return "\n".join(lines)
+
+
+def expectations(
+    check: Check, inputs: dict[str, Any]
+) -> list[tuple[dict[str, np.ndarray], float, float, str]]:
+    """The reference (and the finite-difference expectation, if any) with their tolerances (trusted side)."""
+    with (
+        warnings.catch_warnings(),
+        np.errstate(all="ignore"),
+    ):  # whatever np.seterr the student's code left
+        warnings.simplefilter("ignore")
+        result = [(check.reference(inputs), check.rtol, check.atol, "coursekit reference")]
+        if check.numerical is not None:
+            result.append(
+                (
+                    check.numerical(inputs),
+                    check.numerical_rtol,
+                    check.numerical_atol,
+                    "central finite differences",
+                )
+            )
+    return result
+
+
+def _header(check: Check, variant: str, case: int, n_cases: int, inputs: dict[str, Any]) -> str:
+    where = f"{variant} check" + (f", case {case + 1} of {n_cases}" if n_cases > 1 else "")
+    return (
+        f"{check.id} failed ({where}).\nChecked: {check.title}\nInputs: {describe_inputs(inputs)}"
+    )
+
+
+def _problem(
+    check: Check, outcome: Outcome, expected: dict[str, np.ndarray], hidden: bool
+) -> str | None:
+    """Why the outcome is not a correct answer apart from the values (status, names, types, shapes, NaN)."""
+    if outcome.status == FORBIDDEN:
+        used = ", ".join(outcome.used) or "coursekit"
+        return (
+            f"Your code ran coursekit's own implementation ({used}). This exercise is to write it yourself, "
+            "so this part earns no credit. Use NumPy (and your own functions) only."
+        )
+    if outcome.status == EXCEPTION:
+        where = f" ({outcome.location})" if outcome.location else ""
+        if outcome.error_type == "NotImplementedError":
+            return (
+                f"Not implemented yet{where}: replace `raise NotImplementedError()` with your code."
+            )
+        if hidden:
+            return (
+                f"Your code raised {outcome.error_type}{where}. Messages are not shown for hidden checks; "
+                "run the visible check (and your own tests) to find the problem."
+            )
+        return f"Your code raised {outcome.error_type}{where}: {outcome.error_message}"
+    if outcome.status == WRONG_TYPE:
+        return f"Your code's result cannot be checked: {outcome.error_message}"
+    if outcome.status != OK:
+        return f"Unknown status {outcome.status!r}."
+    missing = [n for n in expected if n not in outcome.outputs]
+    extra = [n for n in outcome.outputs if n not in expected]
+    if missing or extra:
+        return f"Outputs do not match: missing {missing}, unexpected {extra}."
+    for name, exp in expected.items():
+        reason = validate_array(outcome.outputs[name], np.shape(exp), name)
+        if reason is not None:
+            return reason
+    return None
+
+
+def judge(
+    check: Check, outcome: Outcome, inputs: dict[str, Any], variant: str, case: int, n_cases: int
+) -> Verdict:
+    """Judge one case of ``check`` (both modes call this).
+
+    Parameters
+    ----------
+    check : Check
+    outcome : Outcome
+        From :func:`~coursekit.grading.sandbox.run_student` (compare mode) or
+        read back from a record (untrusted: validated here).
+    inputs : dict
+        The grader's inputs of this case (regenerated from the seed).
+    variant : {"visible", "hidden"}
+    case, n_cases : int
+        Which case of the variant, for the message.
+    """
+    hidden = variant == "hidden"
+    expect = expectations(check, inputs)
+    reference = expect[0][0]
+    problem = _problem(check, outcome, reference, hidden)
+    if problem is None and check.judge is not None:
+        problem = check.judge(outcome.outputs, reference, inputs)
+    elif problem is None:
+        for values, rtol, atol, source in expect:
+            for name, exp in values.items():
+                problem = compare_output(
+                    name, outcome.outputs[name], exp, rtol, atol, source, check.step_axis
+                )
+                if problem is not None:
+                    break
+            if problem is not None:
+                break
+    if problem is None:
+        return Verdict(True)
+    return Verdict(
+        False, f"{_header(check, variant, case, n_cases, inputs)}\n{problem}\nHint: {check.hint}"
+    )
