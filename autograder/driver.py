@@ -1,0 +1,197 @@
+"""The trusted driver: plan, run tasks on a pool or Dask, score the records, write the gradebook.
+
+Data flow for one submission::
+
+    plan (key = hash) -> executor.run_task in a worker (sandbox) -> record bytes
+    -> score() here: compare_recorded in this process -> gradebook + results store
+
+Student code never runs in this process.  Every failure of a submission ends
+as a status with a reason; the class run always completes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from coursekit import grading
+
+from . import gradebook
+from .executor import run_task
+from .plan import Course, plan_tasks
+from .rebuild import grade_cells
+from .sandbox import Limits
+from .store import ResultsStore
+
+__all__ = ["GradeOptions", "course_secret", "grade", "score"]
+
+
+@dataclass
+class GradeOptions:
+    """Options of ``grade`` (the CLI flags)."""
+
+    course: Path
+    assignments: list[str] = field(default_factory=list)  # empty: all
+    students: list[str] | None = None
+    workers: int = 0  # 0: number of CPUs
+    scheduler: str | None = None  # tcp://host:8786 -> Dask distributed
+    force: bool = False
+    db_url: str | None = None
+    secret: str | None = None
+    cell_timeout: int = 60
+    limits: Limits = field(default_factory=Limits)
+    progress: bool = True
+
+
+def course_secret(course: Course, given: str | None) -> str:
+    """The per-course secret: the flag, ``$COURSEKIT_GRADING_SECRET``, or one generated once and kept."""
+    if given:
+        return given
+    if os.environ.get(grading.SECRET_ENV):
+        return os.environ[grading.SECRET_ENV]
+    path = course.root / ".autograder_secret"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(16))
+    return path.read_text().strip()
+
+
+def score(raw: dict[str, Any], cells: list[dict[str, Any]], secret: str) -> dict[str, Any]:
+    """Score a worker's raw result in this process; returns the stored result (plain JSON).
+
+    The record bytes are written to a private temporary directory and read
+    back by ``coursekit.grading.grade_recorded`` (strict validation, no
+    pickle).  Written answers get ``None`` (the formgrader's job).
+    """
+    prefix = grading.assignment_prefix(raw["assignment"])
+    by_grade_id: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="autograder-score-") as tmp:
+        for name, data in raw.get("records", {}).items():
+            Path(tmp, name).write_bytes(data)  # names were validated by the worker's pattern
+        for r in grading.grade_recorded(tmp, prefix, secret=secret):
+            by_grade_id[grading.cell_grade_id(r.check_id)] = r
+    missing = set(raw.get("missing_cells", []))
+    out_cells = []
+    for c in cells:
+        entry = {"grade_id": c["grade_id"], "max_score": c["points"], "auto": c["auto"]}
+        if not c["auto"]:
+            entry.update(score=None, message="graded by hand", statuses={})
+        elif c["grade_id"] in by_grade_id:
+            r = by_grade_id[c["grade_id"]]
+            entry.update(score=float(r.points), message=r.message, statuses=r.statuses, check_id=r.check_id)
+        else:  # a test cell without a registered check: cannot be scored here
+            entry.update(score=0.0, message="no check is registered for this cell", statuses={})
+        out_cells.append(entry)
+    notes = [f"answer cell '{g}' was not found in your notebook (deleted or renamed?): it scores 0"
+             for g in sorted(missing)]
+    auto = [c for c in out_cells if c["auto"]]
+    return {
+        "assignment": raw["assignment"], "student": raw["student"], "key": raw["key"],
+        "status": raw["status"], "reason": raw.get("reason", ""), "notes": notes,
+        "cells": out_cells, "score": sum(c["score"] or 0.0 for c in auto),
+        "max_score": sum(c["max_score"] for c in auto), "seconds": raw.get("seconds", 0.0),
+        "sandbox": raw.get("sandbox", ""), "log_tail": raw.get("log_tail", "")[-2000:],
+    }
+
+
+def _failed_raw(task: dict[str, Any], exc: BaseException) -> dict[str, Any]:
+    """A worker that itself failed (lost Dask worker, broken pool) still yields a status."""
+    return {"assignment": task["assignment"], "student": task["student"], "key": task["key"],
+            "status": "error", "reason": f"the grader failed on this submission ({type(exc).__name__})",
+            "records": {}, "missing_cells": [], "seconds": 0.0, "log_tail": repr(exc)[:2000]}
+
+
+def _run_local(tasks: list[dict[str, Any]], workers: int) -> Iterator[dict[str, Any]]:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run_task, t): t for t in tasks}
+        for fut in as_completed(futures):
+            try:
+                yield fut.result()
+            except Exception as exc:  # noqa: BLE001  (one submission, not the class run)
+                yield _failed_raw(futures[fut], exc)
+
+
+def _run_dask(tasks: list[dict[str, Any]], scheduler: str) -> Iterator[dict[str, Any]]:
+    from distributed import Client, as_completed as dask_completed
+
+    with Client(scheduler) as client:
+        futures = {client.submit(run_task, t, pure=False, key=f"grade-{t['assignment']}-{t['student']}-{t['key'][:12]}"): t for t in tasks}
+        by_key = {f.key: t for f, t in futures.items()}
+        for fut in dask_completed(list(futures)):
+            try:
+                yield fut.result()
+            except Exception as exc:  # noqa: BLE001
+                yield _failed_raw(by_key[fut.key], exc)
+
+
+def _limits_dict(opts: GradeOptions) -> dict[str, Any]:
+    return asdict(opts.limits)
+
+
+def grade(opts: GradeOptions) -> dict[str, Any]:
+    """Grade every pending submission; returns counts (graded, skipped, by status).
+
+    Results are written as they arrive (gradebook first, then the store), so a
+    killed run resumes where it stopped.
+    """
+    course = Course(Path(opts.course).resolve())
+    db_url = opts.db_url or gradebook.default_db_url(course.root)
+    secret = course_secret(course, opts.secret)
+    store = ResultsStore(course.state / "results.sqlite")
+    assignments = opts.assignments or course.assignments()
+    tasks: list[dict[str, Any]] = []
+    cells: dict[str, list[dict[str, Any]]] = {}
+    skipped = 0
+    for a in assignments:
+        source = json.loads(course.source_notebook(a).read_text(encoding="utf-8"))
+        cells[a] = grade_cells(source)
+        gradebook.ensure_assignment(db_url, a, cells[a])
+        todo, done = plan_tasks(course, a, store.done(a), force=opts.force, students=opts.students)
+        skipped += len(done)
+        for t in todo:
+            t.update(secret=secret, limits=_limits_dict(opts), cell_timeout=opts.cell_timeout)
+        tasks += todo
+    counts: dict[str, int] = {}
+    start = time.monotonic()
+    workers = opts.workers or os.cpu_count() or 1
+    stream = _run_dask(tasks, opts.scheduler) if opts.scheduler else _run_local(tasks, workers)
+    bar = None
+    if opts.progress and tasks:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(tasks), unit="nb", desc="grading")
+    try:
+        for raw in stream:
+            result = score(raw, cells[raw["assignment"]], secret)
+            gradebook.write_scores(
+                db_url, result["assignment"], result["student"],
+                {c["grade_id"]: c["score"] for c in result["cells"]},
+            )
+            _write_autograded(course, raw, result)
+            store.put(result)
+            counts[result["status"]] = counts.get(result["status"], 0) + 1
+            if bar:
+                bar.update(1)
+    finally:
+        if bar:
+            bar.close()
+        store.close()
+    return {"graded": len(tasks), "skipped": skipped, "statuses": counts,
+            "seconds": time.monotonic() - start}
+
+
+def _write_autograded(course: Course, raw: dict[str, Any], result: dict[str, Any]) -> None:
+    """A small summary in nbgrader's autograded/<student>/<assignment>/ (written atomically, never deleted)."""
+    folder = course.autograded / raw["student"] / raw["assignment"]
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / ".autograder.json.tmp"
+    tmp.write_text(json.dumps({k: v for k, v in result.items() if k != "log_tail"}, indent=1))
+    tmp.replace(folder / "autograder.json")

@@ -1,0 +1,35 @@
+"""``release``: the student version of a source notebook (no solutions, no hidden tests).
+
+For the real course use ``nbgrader generate_assignment`` (which also records
+checksums); this pure function is what ``check`` and the tests use to get the
+release without running nbgrader.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+__all__ = ["release_notebook"]
+
+_SOLUTION = re.compile(r"### BEGIN SOLUTION\n.*?### END SOLUTION\n?", re.DOTALL)
+_HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n.*?### END HIDDEN TESTS\n?", re.DOTALL)
+
+
+def release_notebook(source: dict[str, Any]) -> dict[str, Any]:
+    """Strip solutions (-> the course's stubs) and hidden tests from a source notebook."""
+    nb = copy.deepcopy(source)
+    for cell in nb["cells"]:
+        src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution") and cell["cell_type"] == "markdown":
+            src = "YOUR ANSWER HERE"
+        src = _SOLUTION.sub(lambda m: _indent(m, src) + "# YOUR CODE HERE\n" + _indent(m, src) + "raise NotImplementedError()\n", src)
+        cell["source"] = _HIDDEN.sub("", src)
+    return nb
+
+
+def _indent(match: re.Match, text: str) -> str:
+    line_start = text.rfind("\n", 0, match.start()) + 1
+    return text[line_start:match.start()]

@@ -1,0 +1,14 @@
+# threat: a memory bomb (one huge allocation, then growing forever)
+# after: toy_chain_forward
+import numpy as np
+
+try:
+    _huge = bytearray(64 * 2**30)
+except MemoryError:
+    pass
+_blocks = []
+try:
+    while True:
+        _blocks.append(np.ones(2**24))
+except MemoryError:
+    _blocks = None

@@ -1,0 +1,303 @@
+"""The instructor autograder (``python -m autograder``): sandbox, trusted rebuild, scoring, statuses.
+
+One module-scoped course in a temporary directory holds a correct, an empty
+and one hostile submission per threat (``tests/autograder_submissions/``) of
+the smallest assignment (a1); it is graded once and every test reads the
+result.  Sandbox-specific threats (network, reading the course directory)
+need bubblewrap: skipped with an install hint when it is missing, except
+under CI=true, where they must run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("nbgrader")
+pytest.importorskip("nbclient")
+
+from coursekit import grading  # noqa: E402
+
+from autograder.driver import GradeOptions, grade  # noqa: E402
+from autograder.sandbox import Limits, bwrap_path  # noqa: E402
+from autograder.store import ResultsStore  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+COURSE = ROOT / "assignments"
+SUBMISSIONS = Path(__file__).resolve().parent / "autograder_submissions"
+A1 = "a1_backprop_by_hand"
+FULL = {grading.cell_grade_id(c.id): float(c.points) for c in grading.all_checks("a1")}
+HAS_BWRAP = bwrap_path() is not None
+needs_bwrap = pytest.mark.skipif(
+    not HAS_BWRAP and os.environ.get("CI") != "true",
+    reason="bubblewrap is missing: apt-get install bubblewrap (required under CI=true)",
+)
+
+
+def _src(cell: dict) -> str:
+    s = cell["source"]
+    return s if isinstance(s, str) else "".join(s)
+
+
+def _apply(nb: dict, snippet: str) -> dict:
+    """Apply one submissions/<name>.py snippet (``# replace:`` or ``# after:``) to a notebook."""
+    nb = json.loads(json.dumps(nb))
+    where = re.search(r"^# (replace|after): (\S+)$", snippet, re.M)
+    assert where, "a snippet needs a '# replace:' or '# after:' line"
+    how, gid = where.groups()
+    idx = next(i for i, c in enumerate(nb["cells"]) if c["metadata"].get("nbgrader", {}).get("grade_id") == gid)
+    if how == "replace":
+        nb["cells"][idx]["source"] = snippet
+    else:
+        nb["cells"].insert(idx + 1, {"cell_type": "code", "id": f"extra-{gid}", "metadata": {},
+                                     "execution_count": None, "outputs": [], "source": snippet})
+    return nb
+
+
+def _put(course: Path, student: str, nb: dict | bytes | None) -> None:
+    folder = course / "submitted" / student / A1
+    folder.mkdir(parents=True, exist_ok=True)
+    if nb is not None:
+        data = nb if isinstance(nb, bytes) else json.dumps(nb).encode()
+        (folder / f"{A1}.ipynb").write_bytes(data)
+
+
+def _edited_tests(solution: dict) -> dict:
+    """Deleted, edited and renamed test cells, changed points, and a wrong sigmoid_neuron."""
+    nb = json.loads(json.dumps(solution))
+    cells = []
+    for c in nb["cells"]:
+        gid = c["metadata"].get("nbgrader", {}).get("grade_id")
+        if gid == "test_toy_chain_forward":
+            continue  # deleted
+        if gid == "test_sigmoid_neuron":
+            c["source"] = "pass  # no test here"
+            c["metadata"]["nbgrader"]["points"] = 100
+        if gid == "test_central_difference":
+            c["metadata"]["nbgrader"]["grade_id"] = "renamed"
+            c["id"] = "renamed"
+        if gid == "sigmoid_neuron":
+            c["source"] = "def sigmoid_neuron(x, w):\n    return 0.0, x * 0, w * 0\n"
+        cells.append(c)
+    nb["cells"] = cells
+    return nb
+
+
+def _forged(release: dict, solution: dict) -> dict:
+    """The empty release with outputs copied as if every test had passed."""
+    nb = json.loads(json.dumps(release))
+    for c in nb["cells"]:
+        if c["cell_type"] == "code":
+            c["execution_count"] = 1
+            c["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "passed\n"}]
+            c["metadata"].get("nbgrader", {})["points"] = 0
+    return nb
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("autograder")
+    course = tmp / "course"
+    course.mkdir()
+    shutil.copy(COURSE / "nbgrader_config.py", course)
+    shutil.copytree(COURSE / "source", course / "source")
+    solution = json.loads((course / "source" / A1 / f"{A1}.ipynb").read_text())
+    from autograder.release import release_notebook
+
+    release = release_notebook(solution)
+    home_files = [str(p) for p in sorted(Path.home().iterdir())[:20] if p.is_file()]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    fill = {"{COURSE}": str(course), "{HOME_FILES}": repr(home_files), "{PORT}": str(port)}
+
+    _put(course, "solution", solution)
+    _put(course, "release", release)
+    wrong = json.loads(json.dumps(solution))
+    _put(course, "wrong", _apply(wrong, "# replace: toy_chain_backward\ndef toy_chain_backward(x, y, phi):\n    return {}\n"))
+    for path in sorted(SUBMISSIONS.glob("*.py")):
+        text = path.read_text()
+        for k, v in fill.items():
+            text = text.replace(k, v)
+        _put(course, path.stem, _apply(solution, text))
+    _put(course, "edited_tests", _edited_tests(solution))
+    _put(course, "forged", _forged(release, solution))
+    _put(course, "malformed", b'{"cells": [ not json')
+    _put(course, "missing", None)
+    before = {p: p.read_bytes() for p in (course / "submitted" / "wrong").rglob("*") if p.is_file()}
+    opts = GradeOptions(course=course, assignments=[A1], workers=2, cell_timeout=8,
+                        limits=Limits(wall_seconds=40), progress=False)
+    summary = grade(opts)
+    connections = 0
+    try:
+        while True:
+            listener.accept()[0].close()
+            connections += 1
+    except OSError:
+        pass
+    listener.close()
+    store = ResultsStore(course / "autograded" / ".autograder" / "results.sqlite")
+    rows = {r["student"]: r for r in store.rows(A1)}
+    store.close()
+    return {"course": course, "opts": opts, "summary": summary, "rows": rows, "before": before,
+            "connections": connections}
+
+
+def _scores(graded, student: str) -> dict[str, float]:
+    return {c["grade_id"]: c["score"] for c in graded["rows"][student]["cells"] if c["auto"]}
+
+
+def _gradebook(course: Path, student: str) -> dict[str, tuple]:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(A1, A1, student)
+        return {g.name: (g.auto_score, g.max_score) for g in nb.grades}
+
+
+def _lost(graded, student: str) -> set[str]:
+    return {g for g, s in _scores(graded, student).items() if s != FULL[g]}
+
+
+def test_solution_full_marks_release_zero_wrong_loses_its_part(graded):
+    assert _scores(graded, "solution") == FULL
+    assert sum(_scores(graded, "release").values()) == 0
+    assert _lost(graded, "wrong") == {"test_toy_chain_backward"}
+    book = _gradebook(graded["course"], "solution")
+    assert book["bug_explanation"][0] is None  # written answer: left to the formgrader
+    assert {g: book[g][0] for g in FULL} == FULL
+
+
+def test_every_submission_gets_a_status_and_the_run_completes(graded):
+    assert set(graded["rows"]) >= {p.stem for p in SUBMISSIONS.glob("*.py")} | {"solution", "missing"}
+    for row in graded["rows"].values():
+        assert row["status"] and (row["status"] in ("graded",) or row["reason"])
+
+
+def test_monkeypatching_numpy_builtins_and_helpers_changes_nothing(graded):
+    # The wrong answer earns nothing; patches that break the student's own kernel only cost them.
+    assert "test_toy_chain_forward" in _lost(graded, "monkeypatch")
+
+
+def test_custom_eq_and_array_subclasses_score_nothing(graded):
+    # toy_chain_backward uses the student's forward pass, so it fails with it.
+    assert _lost(graded, "custom_eq") == {"test_toy_chain_forward", "test_toy_chain_backward"}
+
+
+def test_edited_deleted_renamed_test_cells_and_points_change_nothing(graded):
+    assert _lost(graded, "edited_tests") == {"test_sigmoid_neuron"}
+    assert graded["rows"]["edited_tests"]["max_score"] == sum(FULL.values())
+
+
+def test_forged_outputs_earn_nothing(graded):
+    assert sum(_scores(graded, "forged").values()) == 0
+
+
+@needs_bwrap
+def test_course_dir_gradebook_others_and_home_are_invisible_and_untouched(graded):
+    assert _lost(graded, "reads_course") == set()
+    for p, data in graded["before"].items():
+        assert p.read_bytes() == data
+    assert _gradebook(graded["course"], "solution")["test_toy_chain_forward"][0] == 2
+
+
+@needs_bwrap
+def test_no_network(graded):
+    assert _lost(graded, "network") == set() and graded["connections"] == 0
+
+
+def test_infinite_loop_ignoring_sigint_is_killed_and_earlier_parts_count(graded):
+    row = graded["rows"]["infinite_loop"]
+    assert row["status"] == "timeout" and "infinite loop" in row["reason"]
+    assert _lost(graded, "infinite_loop") == {
+        "test_sigmoid_neuron", "test_primitive_backward", "test_central_difference",
+        "test_find_wrong_gradients"}
+
+
+def test_memory_and_fork_bombs_are_contained(graded):
+    assert _lost(graded, "memory_bomb") == set()
+    assert _lost(graded, "fork_bomb") == set()
+
+
+@pytest.mark.parametrize("student", ["os_exit", "segfault"])
+def test_kernel_death_is_a_status_and_keeps_the_autograded_folder(graded, student):
+    row = graded["rows"][student]
+    assert row["status"] == "kernel_died" and "kernel died" in row["reason"]
+    assert _lost(graded, student) == {
+        "test_sigmoid_neuron", "test_primitive_backward", "test_central_difference",
+        "test_find_wrong_gradients"}
+    assert (graded["course"] / "autograded" / student / A1 / "autograder.json").is_file()
+
+
+def test_gigantic_output_is_cut_without_losing_points(graded):
+    row = graded["rows"]["huge_output"]
+    assert row["status"] == "output_truncated" and _lost(graded, "huge_output") == set()
+
+
+def test_coursekit_s_reference_earns_nothing(graded):
+    assert _lost(graded, "uses_reference") == {"test_sigmoid_neuron"}
+    cell = next(c for c in graded["rows"]["uses_reference"]["cells"] if c["grade_id"] == "test_sigmoid_neuron")
+    assert "coursekit's own implementation" in cell["message"]
+
+
+def test_false_zero_prints_and_warnings_cost_nothing(graded):
+    assert _lost(graded, "noisy_correct") == set()
+    assert graded["rows"]["noisy_correct"]["status"] == "graded"
+
+
+def test_malformed_and_missing_notebooks_get_a_clear_status(graded):
+    assert graded["rows"]["malformed"]["status"] == "malformed_notebook"
+    assert "not valid JSON" in graded["rows"]["malformed"]["reason"]
+    assert graded["rows"]["missing"]["status"] == "missing_notebook"
+    assert sum(_scores(graded, "missing").values()) == 0
+
+
+def test_regrading_is_idempotent_and_a_killed_run_resumes(graded):
+    course, opts = graded["course"], graded["opts"]
+    again = grade(opts)
+    assert again["graded"] == 0 and again["skipped"] == len(graded["rows"])
+    before = _gradebook(course, "wrong")
+    # A run killed after the gradebook write but before the store: the row is missing -> redone.
+    db = sqlite3.connect(course / "autograded" / ".autograder" / "results.sqlite")
+    db.execute("DELETE FROM results WHERE student IN ('wrong', 'solution')")
+    db.commit()
+    db.close()
+    resumed = grade(GradeOptions(**{**opts.__dict__, "students": None}))
+    assert resumed["graded"] == 2
+    assert _gradebook(course, "wrong") == before
+
+
+def test_a_locked_gradebook_is_waited_for(graded):
+    course, opts = graded["course"], graded["opts"]
+    sub = course / "submitted" / "solution" / A1 / f"{A1}.ipynb"
+    sub.write_text(sub.read_text() + "\n")  # new content -> regraded
+    db = sqlite3.connect(course / "gradebook.db", timeout=1, check_same_thread=False)
+    db.execute("BEGIN EXCLUSIVE")
+    timer = threading.Timer(3.0, lambda: (db.rollback()))
+    timer.start()
+    try:
+        result = grade(opts)
+    finally:
+        timer.join()
+    assert result["graded"] == 1 and _scores(graded, "solution") == FULL
+
+
+def test_status_command_lists_failures_with_reasons(graded):
+    proc = subprocess.run(
+        [sys.executable, "-m", "autograder", "--course", str(graded["course"]), "status", A1],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "FAILED infinite_loop: timeout" in proc.stdout and "FAILED missing: missing_notebook" in proc.stdout
