@@ -1,0 +1,475 @@
+"""The built book in a real browser, offline: pages, maths, live widgets, search.
+
+Builds the book with `book/build.py` when `book/_build/html` is missing or
+older than its sources, serves it on 127.0.0.1 (http.server in a thread) and
+drives Debian's `/usr/bin/chromium` headless through Playwright's Python
+package. Every request that does not go to the local server is aborted and
+recorded, and any such attempt fails the test (as does any console error or
+failed request on any page). The three live widgets must render and react
+to their controls with no kernel. Screenshots of the widget pages are written
+to `book/_build/html/_screenshots/` for people to look at.
+
+Without /usr/bin/chromium the tests skip with an install hint, except in CI
+(`CI=true`), where a missing browser is an error (`.ci/run` installs it).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+HTML = BOOK / "_build" / "html"
+OK_MARK = BOOK / "_build" / ".last-build-ok"  # written by book/build.py on success
+SHOTS = HTML / "_screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IN_CI = os.environ.get("CI") == "true"
+INSTALL_HINT = (
+    "install Debian's chromium: `sudo apt-get update && sudo apt-get install -y chromium` "
+    "(these tests drive /usr/bin/chromium; `playwright install` is not needed)"
+)
+# The pages with a live widget, and how each one's widget is found.
+WIDGET_PAGES = {
+    "chapters/04_losses.html": ".ck-temp",
+    "chapters/07_optimisation.html": ".ck-mom",
+    "chapters/03_feedforward.html": ".ck-regions",
+}
+TIMEOUT_MS = 30_000
+
+pytestmark = pytest.mark.timeout(900)
+
+
+def _skip_or_fail(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"CI=true, so the browser test must run: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+# --- the built site ---------------------------------------------------------
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    sources = [p for p in BOOK.rglob("*") if "_build" not in p.relative_to(BOOK).parts]
+    widgets = ROOT / "coursekit" / "widgets"
+    sources += [*widgets.glob("*.js"), *widgets.glob("*.py")]
+    for path in sources:
+        if path.is_file() and not any(part.startswith(".") for part in path.parts[-2:]):
+            newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def _ensure_built() -> None:
+    """Run book/build.py when the site is missing or older than its sources."""
+    if (
+        (HTML / "index.html").is_file()
+        and OK_MARK.is_file()
+        and OK_MARK.stat().st_mtime >= _newest_source_mtime()
+    ):
+        return
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, str(BOOK / "build.py")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        check=False,
+    )
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
+        pytest.fail(f"book/build.py failed (exit {proc.returncode}):\n{tail}", pytrace=False)
+    print(f"[test_book_browser] built the book in {time.monotonic() - started:.0f} s")
+
+
+def _site_pages() -> list[str]:
+    """Every HTML page of the built site (not the vendored or generated asset folders)."""
+    pages = []
+    for path in sorted(HTML.rglob("*.html")):
+        rel = path.relative_to(HTML)
+        if any(part.startswith("_") for part in rel.parts[:-1]):
+            continue  # _static, _sources, _widgets, _images, _screenshots
+        pages.append(rel.as_posix())
+    return pages
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def playwright_api() -> object:
+    """Playwright's sync API, once the browser is known to be there (checked before any build)."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        _skip_or_fail(f"{CHROMIUM} is missing: {INSTALL_HINT}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _skip_or_fail("the playwright Python package is missing: python3 tests/run.py installs it")
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def site(playwright_api: object) -> str:
+    """Base URL of the built book, served on 127.0.0.1 by a thread."""
+    _ensure_built()
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(HTML))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --- the browser ------------------------------------------------------------
+
+
+def _is_local(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in {"data", "blob", "about"}:
+        return True
+    return parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname in {
+        "127.0.0.1",
+        "localhost",
+    }
+
+
+class Browser:
+    """A Playwright context on Debian's chromium that only reaches the local server."""
+
+    def __init__(self, context: object) -> None:
+        self.context = context
+        self.blocked: list[str] = []  # every non-local request, aborted
+        context.route("**/*", self._route)  # requests no page route sees
+
+    def _route(self, route: object, page_blocked: list[str] | None = None) -> None:
+        url = route.request.url
+        if _is_local(url):
+            route.continue_()
+            return
+        self.blocked.append(url)
+        if page_blocked is not None:
+            page_blocked.append(url)
+        route.abort()
+
+    def open(self, url: str) -> tuple[object, dict[str, list[str]]]:
+        """Load `url` in a new tab; returns the page and its (live) lists of problems."""
+        page = self.context.new_page()
+        problems: dict[str, list[str]] = {"console": [], "failed": [], "blocked": []}
+        page.route("**/*", lambda route: self._route(route, problems["blocked"]))
+
+        def on_console(msg: object) -> None:
+            if msg.type == "error":
+                problems["console"].append(msg.text)
+
+        def on_response(response: object) -> None:
+            if response.status >= 400:
+                problems["failed"].append(f"{response.status} {response.url}")
+
+        def on_failed(request: object) -> None:
+            if _is_local(request.url):  # blocked ones are reported as such
+                problems["failed"].append(f"{request.failure} {request.url}")
+
+        page.on("console", on_console)
+        page.on("pageerror", lambda err: problems["console"].append(f"uncaught: {err}"))
+        page.on("requestfailed", on_failed)
+        page.on("response", on_response)
+        page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+        return page, problems
+
+
+@pytest.fixture(scope="module")
+def browser(site: str, playwright_api: object) -> Browser:
+    sync_playwright = playwright_api
+    with (
+        tempfile.TemporaryDirectory(prefix="coursekit-chromium-") as profile,
+        sync_playwright() as pw,
+    ):
+        context = pw.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1280, "height": 900},
+            service_workers="block",
+        )
+        b = Browser(context)
+        try:
+            yield b
+        finally:
+            context.close()
+    assert not b.blocked, f"requests outside localhost were attempted: {b.blocked}"
+
+
+def _settle(page: object) -> None:
+    """Wait until MathJax (if the page loads it) and the widget manager (if any) are done."""
+    if page.query_selector('script[src*="mathjax/"]'):
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.startup && MathJax.startup.promise",
+            timeout=TIMEOUT_MS,
+        )
+        page.evaluate("() => MathJax.startup.promise.then(() => true)")
+    if page.query_selector('script[type="application/vnd.jupyter.widget-view+json"]'):
+        page.wait_for_selector(
+            ".widget-subarea canvas, .widget-subarea svg", state="attached", timeout=TIMEOUT_MS
+        )
+    page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+
+
+# --- tests ------------------------------------------------------------------
+
+
+def test_every_page_loads_cleanly_and_typesets_its_maths(site: str, browser: Browser) -> None:
+    pages = _site_pages()
+    assert "intro.html" in pages and "search.html" in pages, pages
+    for chapter in WIDGET_PAGES:
+        assert chapter in pages
+    report = []
+    for rel in pages:
+        source = (HTML / rel).read_text(encoding="utf-8")
+        redirect = re.search(
+            r'http-equiv="Refresh" content="0; url=([^"]+)"', source, re.IGNORECASE
+        )
+        page, problems = browser.open(f"{site}/{rel}")
+        try:
+            if redirect:  # index.html: a redirect to the landing page
+                target = redirect.group(1)
+                page.wait_for_url(f"**/{target}", timeout=TIMEOUT_MS)
+                rel, source = target, (HTML / target).read_text(encoding="utf-8")
+            _settle(page)
+            # Sphinx marks maths with class "math" (inline \(...\) and display \[...\]).
+            if re.search(r'class="math[ "]', source):
+                typeset = page.evaluate("document.querySelectorAll('mjx-container').length")
+                errors = page.evaluate("document.querySelectorAll('mjx-merror').length")
+                if typeset == 0:
+                    problems["console"].append("maths on the page but MathJax typeset nothing")
+                if errors:
+                    problems["console"].append(f"{errors} MathJax TeX error(s) (mjx-merror)")
+        finally:
+            page.close()
+        bad = {k: v for k, v in problems.items() if v}
+        if bad:
+            report.append(f"{rel}: {bad}")
+    assert not report, "pages with problems:\n" + "\n".join(report)
+
+
+def _drawing(page: object, root: str) -> str:
+    """What the widget draws now: canvas pixels (as data URLs) and SVG markup."""
+    return page.evaluate(
+        """(root) => {
+            const el = document.querySelector(root);
+            const canvases = [...el.querySelectorAll('canvas')].map(c => c.toDataURL());
+            const svgs = [...el.querySelectorAll('svg')].map(s => s.outerHTML);
+            return JSON.stringify([canvases, svgs]);
+        }""",
+        root,
+    )
+
+
+def _open_widget(site: str, browser: Browser, rel: str) -> tuple[object, dict, str]:
+    root = WIDGET_PAGES[rel]
+    page, problems = browser.open(f"{site}/{rel}")
+    _settle(page)
+    widget = page.locator(f".widget-subarea {root}")
+    widget.wait_for(state="visible", timeout=TIMEOUT_MS)
+    assert widget.count() == 1
+    assert page.locator(f"{root} canvas, {root} svg").count() > 0, "the widget draws nothing"
+    widget.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{Path(rel).stem}.png"))
+    return page, problems, root
+
+
+def _finish(page: object, problems: dict, rel: str, root: str) -> None:
+    page.locator(root).screenshot(path=str(SHOTS / f"{Path(rel).stem}-moved.png"))
+    page.close()
+    bad = {k: v for k, v in problems.items() if v}
+    assert not bad, f"{rel}: {bad}"
+
+
+def test_temperature_widget_is_live(site: str, browser: Browser) -> None:
+    rel = "chapters/04_losses.html"
+    page, problems, root = _open_widget(site, browser, rel)
+    entropy = page.locator(f"{root} .ck-num").first
+    before_text, before = entropy.inner_text(), _drawing(page, root)
+    assert "entropy" in before_text
+    slider = page.locator(f'{root} input[type="range"]')
+    slider.focus()
+    slider.press("End")  # the hottest temperature: nearly uniform
+    page.wait_for_function(
+        "([sel, old]) => document.querySelector(sel).innerText !== old",
+        arg=[f"{root} .ck-num", before_text],
+        timeout=TIMEOUT_MS,
+    )
+    assert _drawing(page, root) != before, "moving the temperature slider changed no drawing"
+    assert page.locator(f'{root} input[type="number"]').last.input_value() not in {"1", ""}
+    _finish(page, problems, rel, root)
+
+
+def test_momentum_widget_is_live(site: str, browser: Browser) -> None:
+    rel = "chapters/07_optimisation.html"
+    page, problems, root = _open_widget(site, browser, rel)
+    readout = page.locator(f"{root} .ck-readout")
+    before_text, before = readout.inner_text(), _drawing(page, root)
+    beta = page.locator(f'{root} label:has-text("momentum") + input[type="range"]')
+    assert beta.count() == 1
+    beta.focus()
+    for _ in range(5):
+        beta.press("PageUp")  # larger momentum
+    page.wait_for_function(
+        "([sel, old]) => document.querySelector(sel).innerText !== old",
+        arg=[f"{root} .ck-readout", before_text],
+        timeout=TIMEOUT_MS,
+    )
+    assert _drawing(page, root) != before, "moving the momentum slider changed no canvas pixels"
+    _finish(page, problems, rel, root)
+
+
+def _region_counts(page: object, root: str) -> dict[str, str]:
+    rows = page.locator(f"{root} table tr")
+    counts = {}
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td")
+        label = cells.nth(0).inner_text()
+        for key in ("exact count", "grid count"):
+            if label.startswith(key):
+                counts[key] = cells.nth(1).inner_text().strip()
+    return counts
+
+
+def test_regions_widget_is_live_and_counts_agree_with_coursekit(
+    site: str, browser: Browser
+) -> None:
+    from coursekit.widgets import RegionsExplorer
+
+    expected = RegionsExplorer()  # the chapter shows the defaults
+    assert expected.exact_count == expected.grid_count
+    rel = "chapters/03_feedforward.html"
+    page, problems, root = _open_widget(site, browser, rel)
+    counts = _region_counts(page, root)
+    assert counts == {
+        "exact count": str(expected.exact_count),
+        "grid count": str(expected.grid_count),
+    }, counts
+    before = _drawing(page, root)
+    pixels = page.evaluate("(sel) => document.querySelector(sel).toDataURL()", f"{root} canvas")
+    width = page.locator(f'{root} label:has-text("width") + input[type="range"]')
+    assert width.count() == 1
+    width.focus()
+    width.press("ArrowRight")  # 8 -> 9 units per layer (applied on change)
+    page.wait_for_function(
+        "([sel, old]) => document.querySelector(sel).toDataURL() !== old",
+        arg=[f"{root} canvas", pixels],
+        timeout=TIMEOUT_MS,
+    )
+    assert _drawing(page, root) != before
+    after = _region_counts(page, root)
+    assert after["exact count"].isdigit() and after["grid count"].isdigit(), after
+    expected.width = expected.width + 1
+    assert after["exact count"] == str(expected.exact_count), (after, expected.exact_count)
+    _finish(page, problems, rel, root)
+
+
+def test_search_page_finds_a_known_term(site: str, browser: Browser) -> None:
+    page, problems = browser.open(f"{site}/search.html?q=backpropagation")
+    results = page.locator("#search-results ul.search li")
+    results.first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+    hrefs = [
+        results.nth(i).locator("a").first.get_attribute("href") for i in range(results.count())
+    ]
+    page.close()
+    assert any("05_backprop" in (h or "") for h in hrefs), hrefs
+    bad = {k: v for k, v in problems.items() if v}
+    assert not bad, bad
+
+
+# --- no browser needed --------------------------------------------------------
+
+_REMOTE = re.compile(r"^(https?:)?//", re.IGNORECASE)
+_LOADED_LINK_RELS = {
+    "stylesheet",
+    "preload",
+    "modulepreload",
+    "prefetch",
+    "icon",
+    "shortcut",
+    "apple-touch-icon",
+    "manifest",
+    "preconnect",
+    "dns-prefetch",
+}
+
+
+def test_built_site_references_nothing_on_the_internet() -> None:
+    """No page or style sheet of the built site names a remote script, style, font or image."""
+    _ensure_built()
+    pages = set(_site_pages())
+    found = []
+    for path in sorted(HTML.rglob("*.html")):
+        rel = path.relative_to(HTML).as_posix()
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for tag in re.findall(
+            r"<(?:script|img|iframe|source|audio|video)\b[^>]*>", text, re.IGNORECASE
+        ):
+            src = re.search(r'\ssrc\s*=\s*["\']([^"\']+)', tag, re.IGNORECASE)
+            if src and _REMOTE.match(src.group(1)):
+                found.append(f"{rel}: {tag[:160]}")
+        for tag in re.findall(r"<link\b[^>]*>", text, re.IGNORECASE):
+            href = re.search(r'\shref\s*=\s*["\']([^"\']+)', tag, re.IGNORECASE)
+            rel_attr = re.search(r'\srel\s*=\s*["\']([^"\']+)', tag, re.IGNORECASE)
+            rels = set(rel_attr.group(1).lower().split()) if rel_attr else set()
+            if href and _REMOTE.match(href.group(1)) and rels & _LOADED_LINK_RELS:
+                found.append(f"{rel}: {tag[:160]}")
+        # Without an icon link, browsers request /favicon.ico (a 404 on most hosts).
+        if (
+            rel in pages
+            and "Refresh" not in text
+            and not re.search(r'<link\b[^>]*\brel="(?:shortcut )?icon"', text)
+        ):
+            found.append(f"{rel}: no <link rel=icon> (browsers would request /favicon.ico)")
+        # widget ESM (embedded in the widget state) importing from the web
+        for m in re.finditer(r"""import\s*(?:\(|[^;]*?\bfrom\s*)\s*\\?["'](https?:)?//""", text):
+            found.append(f"{rel}: ESM import from the web: {text[m.start() : m.start() + 120]}")
+    for path in sorted(HTML.rglob("*.css")):
+        rel = path.relative_to(HTML).as_posix()
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for m in re.finditer(r"""@import\s+(?:url\()?\s*["']?((https?:)?//[^"')\s;]+)""", text):
+            found.append(f"{rel}: @import {m.group(1)}")
+        for m in re.finditer(r"""url\(\s*["']?((https?:)?//[^"')\s]+)""", text):
+            found.append(f"{rel}: url({m.group(1)})")
+    assert not found, "remote resources in the built site:\n" + "\n".join(found)
+    for name in ("require.js", "embed-amd.js", "anywidget/index.js", "widgets-config.js"):
+        assert (HTML / "_widgets" / name).is_file(), f"_widgets/{name} was not vendored"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__, "-q", *sys.argv[1:]]))
