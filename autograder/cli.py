@@ -54,6 +54,65 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release(args: argparse.Namespace) -> int:
+    import json
+    import shutil
+
+    from .plan import Course
+    from .release import release_notebook
+
+    course = Course(Path(args.course).resolve())
+    for a in args.assignment or course.assignments():
+        src_dir, out_dir = course.source / a, course.root / "release" / a
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for p in src_dir.iterdir():  # like nbgrader: every file of source/<a>/ goes into the release
+            if p.is_file() and p.name != f"{a}.ipynb":
+                shutil.copy(p, out_dir / p.name)
+        nb = release_notebook(json.loads(course.source_notebook(a).read_text(encoding="utf-8")))
+        (out_dir / f"{a}.ipynb").write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"[autograder] released {out_dir / (a + '.ipynb')}")
+    return 0
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from .collect import collect
+
+    report = collect(args.course, args.assignment, args.source, dry_run=args.dry_run)
+    print("\n".join(f"[autograder] {line}" for line in report.lines()))
+    return 1 if (report.unmatched and args.strict) else 0
+
+
+def _feedback(args: argparse.Namespace) -> int:
+    from .feedback import write_feedback
+
+    written = write_feedback(args.course, args.assignment or None, args.student or None)
+    print(f"[autograder] wrote {len(written)} feedback page(s) under {Path(args.course).resolve() / 'feedback'}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .export import export
+
+    csv_path, report = export(args.course, args.out, args.assignment or None, db_url=args.db_url)
+    print(f"[autograder] wrote {csv_path} and {report}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .check import format_rows, run_check
+
+    from .plan import Course
+
+    surprises = 0
+    for a in args.assignment or Course(Path(args.course).resolve()).assignments():
+        rows = run_check(args.course, a, workers=args.workers, cell_timeout=args.cell_timeout)
+        print(f"[autograder] check {a}")
+        print("\n".join("  " + line for line in format_rows(rows)))
+        surprises += sum(not r.ok for r in rows)
+    print(f"[autograder] {surprises} surprise(s)")
+    return 1 if surprises else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     parser.add_argument("--course", type=Path, default=None, help="nbgrader course directory")
@@ -78,6 +137,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="graded / pending / failed submissions and why")
     p.add_argument("assignment", nargs="*")
     p.set_defaults(func=_status)
+
+    p = sub.add_parser("release", help="write the student versions release/<a>/<a>.ipynb")
+    p.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
+    p.set_defaults(func=_release)
+
+    p = sub.add_parser("collect", help="submissions from a folder or an LMS zip (Canvas, Moodle) -> submitted/")
+    p.add_argument("assignment")
+    p.add_argument("source", type=Path, help="folder of notebooks or bulk-download zip")
+    p.add_argument("--dry-run", action="store_true", help="report only, write nothing")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a file is unmatched")
+    p.set_defaults(func=_collect)
+
+    p = sub.add_parser("feedback", help="per-student HTML under feedback/<student>/<a>/")
+    p.add_argument("assignment", nargs="*")
+    p.add_argument("--student", action="append")
+    p.set_defaults(func=_feedback)
+
+    p = sub.add_parser("export", help="grades.csv for LMS import and report.html")
+    p.add_argument("assignment", nargs="*")
+    p.add_argument("--out", type=Path, help="output folder (default: the course directory)")
+    p.add_argument("--db-url", help="gradebook URL (default: sqlite:///<course>/gradebook.db)")
+    p.set_defaults(func=_export)
+
+    p = sub.add_parser("check", help="self-test: solution full marks, release zero, hostile variants neutralised")
+    p.add_argument("assignment", nargs="*")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--cell-timeout", type=int, default=10)
+    p.set_defaults(func=_check)
     _more_commands(sub)
     return parser
 

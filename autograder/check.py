@@ -1,0 +1,200 @@
+"""``check``: self-test of an assignment before it is handed out.
+
+Grades, in a temporary copy of the course with the real sandbox and driver:
+
+* the source notebook itself (the solution): full marks;
+* the release (solutions stubbed, hidden tests removed): zero;
+* a few hostile variants built here (so ``check`` works from an installed
+  package, without the test suite): a noisy but correct notebook (prints,
+  warnings, stderr: full marks), the release with forged "passed" outputs and
+  monkeypatched numpy/builtins/grading helpers (zero), the solution with its
+  test cells deleted or edited and points changed (full marks: test cells come
+  from the source), an infinite loop that ignores SIGINT (status ``timeout``),
+  ``os._exit`` (status ``kernel_died``), and malformed JSON
+  (``malformed_notebook``).
+
+It also checks that the release contains neither a solution nor a hidden
+test.  ``run_check`` returns the table; the CLI prints it and exits non-zero
+on any surprise.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from .plan import Course
+from .release import release_notebook
+from .sandbox import Limits
+
+__all__ = ["CheckRow", "run_check", "hostile_variants"]
+
+
+@dataclass
+class CheckRow:
+    name: str
+    expected: str
+    got: str
+    ok: bool
+
+
+def _src(cell: dict) -> str:
+    s = cell.get("source", "")
+    return s if isinstance(s, str) else "".join(s)
+
+
+def _meta(cell: dict) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _code_cell(cid: str, source: str) -> dict:
+    return {"cell_type": "code", "id": cid, "metadata": {}, "execution_count": None, "outputs": [], "source": source}
+
+
+def _insert_after_answer(nb: dict, cell: dict, which: str = "first") -> dict:
+    """Insert ``cell`` (as a student would) after the first or last answer code cell."""
+    nb = copy.deepcopy(nb)
+    idx = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code" and _meta(c).get("solution")]
+    at = (idx[0] if which == "first" else idx[-1]) + 1
+    nb["cells"].insert(at, cell)
+    return nb
+
+
+_NOISY = """import os, sys, warnings
+print("debugging output")
+print("something on stderr", file=sys.stderr)
+warnings.warn("a harmless warning")
+os.write(2, b"raw fd 2 output\\n")
+"""
+
+_PATCH = """import builtins
+import numpy as np
+import coursekit.grading as g
+import coursekit.grading.compare as gc
+np.testing.assert_allclose = lambda *a, **k: None
+np.allclose = lambda *a, **k: True
+builtins.all = lambda *a: True
+builtins.any = lambda *a: True
+gc.judge = lambda *a, **k: None
+g.compare_recorded = lambda *a, **k: None
+g.check = lambda *a, **k: None
+"""
+
+_LOOP = """import signal
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    pass
+"""
+
+_EXIT = "import os\nos._exit(0)\n"
+
+
+def _forged_patched(release: dict) -> dict:
+    nb = copy.deepcopy(release)
+    for c in nb["cells"]:
+        if c["cell_type"] == "code":
+            c["execution_count"] = 1
+            c["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "passed\n"}]
+            if _meta(c).get("points"):
+                c["metadata"]["nbgrader"]["points"] = 0
+    nb["cells"].insert(0, _code_cell("patch", _PATCH))
+    return nb
+
+
+def _tests_edited(solution: dict) -> dict:
+    nb = copy.deepcopy(solution)
+    cells = []
+    tests = [c for c in nb["cells"] if _meta(c).get("grade") and not _meta(c).get("solution")]
+    for k, c in enumerate(nb["cells"]):
+        if c in tests:
+            if tests.index(c) % 2 == 0:
+                continue  # deleted
+            c["source"] = "pass  # no test here"
+            c["metadata"]["nbgrader"]["points"] = 1000
+        cells.append(c)
+    nb["cells"] = cells
+    return nb
+
+
+# name -> (build(solution, release) -> notebook or bytes, expectation)
+# expectation: "full", "zero", or "status:<status>" (and less than full marks).
+def hostile_variants() -> dict[str, tuple[Callable[[dict, dict], Any], str]]:
+    return {
+        "noisy_correct": (lambda s, r: _insert_after_answer(s, _code_cell("noisy", _NOISY)), "full"),
+        "forged_patched_release": (lambda s, r: _forged_patched(r), "zero"),
+        "tests_edited": (lambda s, r: _tests_edited(s), "full"),
+        "infinite_loop": (lambda s, r: _insert_after_answer(s, _code_cell("loop", _LOOP), "last"), "status:timeout"),
+        "os_exit": (lambda s, r: _insert_after_answer(s, _code_cell("exit", _EXIT), "last"), "status:kernel_died"),
+        "malformed": (lambda s, r: b'{"cells": [ not json', "status:malformed_notebook"),
+    }
+
+
+def _judge(expect: str, row: dict | None) -> tuple[str, bool]:
+    if row is None:
+        return "no result", False
+    got = f"{row['score']:g}/{row['max_score']:g} {row['status']}"
+    if expect == "full":
+        return got, row["score"] == row["max_score"] > 0 and row["status"] == "graded"
+    if expect == "zero":
+        return got, row["score"] == 0 and row["status"] == "graded"
+    status = expect.split(":", 1)[1]
+    return got, row["status"] == status and row["score"] < row["max_score"]
+
+
+def run_check(course_root: Path, assignment: str, *, workers: int = 2, cell_timeout: int = 10,
+              wall_seconds: float = 60.0, keep: Path | None = None) -> list[CheckRow]:
+    """Self-test ``assignment``; returns one row per expectation (``ok`` False is a surprise)."""
+    from .driver import GradeOptions, grade
+    from .store import ResultsStore
+
+    course = Course(Path(course_root).resolve())
+    solution = json.loads(course.source_notebook(assignment).read_text(encoding="utf-8"))
+    release = release_notebook(solution)
+    rows: list[CheckRow] = []
+    rel_text = json.dumps(release)
+    leaks = [m for m in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "hidden=True") if m in rel_text]
+    rows.append(CheckRow("release has no solution / hidden test", "none", ", ".join(leaks) or "none", not leaks))
+    tmp = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="autograder-check-"))
+    try:
+        root = tmp / "course"
+        (root / "source").mkdir(parents=True, exist_ok=True)
+        for name in ("nbgrader_config.py",):
+            if (course.root / name).is_file():
+                shutil.copy(course.root / name, root / name)
+        shutil.copytree(course.source / assignment, root / "source" / assignment, dirs_exist_ok=True)
+        subs: dict[str, tuple[Any, str]] = {"solution": (solution, "full"), "release": (release, "zero")}
+        for name, (build, expect) in hostile_variants().items():
+            subs[name] = (build(solution, release), expect)
+        for student, (nb, _) in subs.items():
+            folder = root / "submitted" / student / assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            data = nb if isinstance(nb, bytes) else json.dumps(nb).encode()
+            (folder / f"{assignment}.ipynb").write_bytes(data)
+        opts = GradeOptions(course=root, assignments=[assignment], workers=workers, cell_timeout=cell_timeout,
+                            limits=Limits(wall_seconds=wall_seconds), progress=False, force=True)
+        grade(opts)
+        store = ResultsStore(root / "autograded" / ".autograder" / "results.sqlite")
+        try:
+            results = {r["student"]: r for r in store.rows(assignment)}
+        finally:
+            store.close()
+        for student, (_, expect) in subs.items():
+            got, ok = _judge(expect, results.get(student))
+            rows.append(CheckRow(student, expect, got, ok))
+    finally:
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+def format_rows(rows: list[CheckRow]) -> list[str]:
+    w = max(len(r.name) for r in rows)
+    out = [f"{'case':<{w}}  {'expected':<26}  {'got':<28}  verdict"]
+    for r in rows:
+        out.append(f"{r.name:<{w}}  {r.expected:<26}  {r.got:<28}  {'ok' if r.ok else 'SURPRISE'}")
+    return out
