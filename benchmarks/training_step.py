@@ -2,9 +2,10 @@
 
 coursekit, the same maths written by hand in NumPy (the floor for any NumPy
 engine), and PyTorch on the CPU, for three network sizes in float64 and
-float32.  Every configuration runs in a fresh subprocess so that its peak
-memory is its own; the table prints time per step, the ratios, and the peak
-memory the steps added on top of the model and data.
+float32.  Times are measured side by side in one process, the repeats of the
+three interleaved; peak memory is measured in a fresh subprocess per
+implementation, so that it is its own.  The table prints time per step, the
+ratios, and the peak memory that three steps add on top of the model and data.
 
     python benchmarks/training_step.py            # the full table
     python benchmarks/training_step.py --quick    # fewer repeats
@@ -15,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -115,25 +115,44 @@ def torch_setup(X, y, layers):
     return step
 
 
-def rss_kib() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+def _status_kib(field: str) -> int:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":"))
 
 
-def measure(impl: str, size: str, dtype: str, repeats: int) -> dict:
-    """Run in a child process: best-of-`repeats` mean step time and peak memory added by the steps."""
+IMPLS = ("coursekit", "numpy", "torch")
+
+
+def make_step(impl: str, size: str, dtype: str):
     sizes, batch = SIZES[size]
     X, y, layers = make_problem(sizes, batch, dtype)
     if impl == "numpy":
-        step = lambda: numpy_step(X, y, layers)  # noqa: E731
-    else:
-        step = (coursekit_setup if impl == "coursekit" else torch_setup)(X, y, layers)
-    first_loss = step()
-    base = rss_kib()
-    n = max(3, int(0.3 / max(_time(step, 1), 1e-6)))  # about 0.3 s per repeat
-    best = min(_time(step, n) for _ in range(repeats))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"seconds": best, "peak_mib": max(peak - base, 0) / 1024, "loss": float(first_loss)}
+        return lambda: numpy_step(X, y, layers)
+    return (coursekit_setup if impl == "coursekit" else torch_setup)(X, y, layers)
+
+
+def peak_memory(impl: str, size: str, dtype: str) -> float:
+    """Run in a child process: MiB of peak memory that three steps add on top of model and data."""
+    step = make_step(impl, size, dtype)
+    base = _status_kib("VmRSS")
+    for _ in range(3):
+        step()
+    return max(_status_kib("VmHWM") - base, 0) / 1024  # VmHWM: this process's own peak
+
+
+def times(size: str, dtype: str, repeats: int) -> dict[str, float]:
+    """Best mean step time of each implementation, their repeats interleaved in this process.
+
+    Interleaving puts all three under the same conditions (load, clock speed,
+    allocator state), which separate processes do not.
+    """
+    steps = {impl: make_step(impl, size, dtype) for impl in IMPLS}
+    n = {impl: max(3, int(0.3 / max(_time(step, 1), 1e-6))) for impl, step in steps.items()}  # ~0.3 s a repeat
+    best = dict.fromkeys(IMPLS, float("inf"))
+    for _ in range(repeats):
+        for impl, step in steps.items():
+            best[impl] = min(best[impl], _time(step, n[impl]))
+    return best
 
 
 def _time(step, n: int) -> float:
@@ -143,23 +162,32 @@ def _time(step, n: int) -> float:
     return (time.perf_counter() - t0) / n
 
 
+# Every fresh array above glibc's mmap threshold is page-faulted in anew, which on
+# a VM costs more than the arithmetic and varies from process to process with the
+# allocator's history.  Serving all sizes from the heap, never trimmed, puts the
+# three implementations on the same footing: what is measured is the maths.
+MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(2**30), "MALLOC_TRIM_THRESHOLD_": str(2**32)}
+
+
 def main() -> None:
+    if any(os.environ.get(k) != v for k, v in MALLOC_ENV.items()):
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
     parser.add_argument("--child", nargs=3, metavar=("IMPL", "SIZE", "DTYPE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     repeats = 3 if args.quick else 7
     if args.child:
-        print(json.dumps(measure(*args.child, repeats)))
+        print(json.dumps(peak_memory(*args.child)))
         return
     rows = []
     for size in SIZES:
         for dtype in ("float64", "float32"):
-            r = {}
-            for impl in ("coursekit", "numpy", "torch"):
+            r = {impl: {"seconds": s} for impl, s in times(size, dtype, repeats).items()}
+            for impl in IMPLS:
                 out = subprocess.run([sys.executable, __file__, "--child", impl, size, dtype],
                                      capture_output=True, text=True, check=True, env=CHILD_ENV)
-                r[impl] = json.loads(out.stdout)
+                r[impl]["peak_mib"] = json.loads(out.stdout)
             rows.append((size, dtype, r))
             ck_, np_, th = r["coursekit"], r["numpy"], r["torch"]
             print(f"{size:<24} {dtype:<8} ck {ck_['seconds']*1e3:9.3f} ms  numpy {np_['seconds']*1e3:9.3f} ms  "
