@@ -14,8 +14,9 @@ Two layers, and the driver says loudly which are active (``protections()``):
   ``RLIMIT_NPROC`` (fork bombs), ``RLIMIT_FSIZE`` (file and output size), a
   new session whose process group gets ``SIGKILL`` on the wall-clock timeout,
   a private working directory and ``$HOME``.  When the driver runs as root the
-  job also drops to the unprivileged user ``nobody`` (root ignores
-  ``RLIMIT_NPROC`` and could read every file).
+  job also drops to an unprivileged uid of its own, one per concurrent job
+  (root ignores ``RLIMIT_NPROC`` and could read every file; a shared uid would
+  let one job's fork bomb use up another's process limit).
 
 Without bwrap only the second layer is active: the job can then read
 world-readable files (including ``source/``) and use the network.
@@ -37,6 +38,14 @@ from pathlib import Path
 __all__ = ["Limits", "SandboxResult", "bwrap_path", "protections", "run_sandboxed"]
 
 NOBODY = 65534
+# Each concurrently running job gets an unprivileged uid of its own: RLIMIT_NPROC
+# counts processes per uid, so one submission's fork bomb cannot starve another's.
+JOB_UID_BASE = 200_000
+
+
+def job_uid() -> int:
+    """This worker's job uid (a worker runs one job at a time, so its pid names a slot)."""
+    return JOB_UID_BASE + os.getpid() % 100_000
 
 
 @dataclass(frozen=True)
@@ -107,7 +116,7 @@ def protections() -> tuple[str, list[str]]:
         "private working directory and HOME per submission",
     ]
     if os.geteuid() == 0:
-        lines.append("runs as the unprivileged user 'nobody' (the driver is root)")
+        lines.append("runs as an unprivileged uid of its own per concurrent job (the driver is root)")
     if bwrap_path():
         lines += [
             "bubblewrap: no network (all namespaces unshared)",
@@ -122,11 +131,11 @@ def protections() -> tuple[str, list[str]]:
     return "rlimits", lines
 
 
-def _drop_privileges() -> None:
-    """In the child: become ``nobody`` (only called when we are root)."""
+def _drop_privileges(uid: int = NOBODY) -> None:
+    """In the child: become an unprivileged user (only called when we are root)."""
     os.setgroups([])
-    os.setgid(NOBODY)
-    os.setuid(NOBODY)
+    os.setgid(uid)
+    os.setuid(uid)
 
 
 def _child_setup(limits: Limits, drop: bool) -> None:
@@ -141,7 +150,7 @@ def _child_setup(limits: Limits, drop: bool) -> None:
     ):
         resource.setrlimit(what, (value, value))
     if drop and os.geteuid() == 0:
-        _drop_privileges()
+        _drop_privileges(job_uid())
 
 
 def _python_paths() -> list[str]:
@@ -160,26 +169,29 @@ def _bwrap_command(
     cmd = [exe, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
     for p in ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc"):
         cmd += ["--ro-bind-try", p, p]
+    # The private /tmp first: a checkout (and its venv) may itself live under /tmp,
+    # and binds made after the tmpfs land on top of it instead of being hidden by it.
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/tmp/home"]
     for dest in _python_paths():
         cmd += ["--ro-bind", staged.get(dest, dest), dest]
     for p in (sys.prefix, sys.base_prefix):
         if os.path.realpath(p) != p:  # keep the unresolved spelling too (venvs behind symlinks)
             cmd += ["--symlink", os.path.realpath(p), p]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/tmp/home"]
     cmd += ["--bind", str(workdir), inside, "--chdir", inside]
     for key, value in env.items():
         cmd += ["--setenv", key, value.replace(str(workdir), inside)]
     cmd += ["--setenv", "HOME", "/tmp/home", "--setenv", "TMPDIR", "/tmp"]
+    cmd += ["--setenv", "USER", "student", "--setenv", "LOGNAME", "student"]  # the uid has no passwd entry
     return cmd + [a.replace(str(workdir), inside) for a in argv]
 
 
-def _as_nobody(cmd: list[str], stage: Path) -> tuple[list[str], dict[str, str]]:
-    """Wrap a bwrap command so that, as root, it runs as ``nobody`` yet sees the Python installation.
+def _as_job_user(cmd: list[str], stage: Path) -> tuple[list[str], dict[str, str]]:
+    """Wrap a bwrap command so that, as root, it runs as the job uid yet sees the Python installation.
 
-    The Python installation may live in root's home (pyenv), which ``nobody``
+    The Python installation may live in root's home (pyenv), which that uid
     cannot traverse.  In a private mount namespace (``unshare --mount``) each
     Python directory is bind-mounted under ``stage`` (world-traversable, and
-    visible only in that namespace), then ``setpriv`` drops to ``nobody`` and
+    visible only in that namespace), then ``setpriv`` drops to the job uid and
     bwrap binds those copies back at their usual paths.
     """
     staged: dict[str, str] = {}
@@ -190,20 +202,21 @@ def _as_nobody(cmd: list[str], stage: Path) -> tuple[list[str], dict[str, str]]:
         staged[path] = str(target)
         script.append(f'mount --bind "{path}" "{target}"')
     script.append(
-        f'exec setpriv --reuid {NOBODY} --regid {NOBODY} --clear-groups "$@"'
+        f'exec setpriv --reuid {job_uid()} --regid {job_uid()} --clear-groups "$@"'
     )
     wrapper = ["unshare", "--mount", "--propagation", "private", "sh", "-c", " && ".join(script), "sh"]
     return wrapper, staged
 
 
 def _prepare_workdir(workdir: Path) -> None:
-    """The job's only writable place; owned by ``nobody`` when we drop to it."""
+    """The job's only writable place; owned by the job's uid when we drop to it."""
     (workdir / "home").mkdir(exist_ok=True)
     if os.geteuid() == 0:
+        uid = job_uid()
         for root, dirs, files in os.walk(workdir):
-            os.chown(root, NOBODY, NOBODY)
+            os.chown(root, uid, uid)
             for name in files:
-                os.chown(os.path.join(root, name), NOBODY, NOBODY)
+                os.chown(os.path.join(root, name), uid, uid)
 
 
 def _tail(path: Path, n: int) -> str:
@@ -250,13 +263,13 @@ def run_sandboxed(
             stage.mkdir(mode=0o755)
             os.chmod(logdir, 0o755)
             os.chmod(logdir.parent, 0o755)
-            wrapper, staged = _as_nobody([], stage)
-            drop_here = False  # setpriv drops to nobody after the mounts
+            wrapper, staged = _as_job_user([], stage)
+            drop_here = False  # setpriv drops to the job uid after the mounts
         cmd = wrapper + _bwrap_command(exe, argv, workdir, env, staged)
         job_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
     else:
         cmd = argv
-        job_env = {**env, "HOME": str(workdir / "home"), "TMPDIR": str(workdir)}
+        job_env = {**env, "HOME": str(workdir / "home"), "TMPDIR": str(workdir), "USER": "student", "LOGNAME": "student"}
     log = logdir / "job.log"
     start = time.monotonic()
     timed_out = False
