@@ -83,24 +83,29 @@ def test_binary_with_broadcasting(name: str, shapes, seed: int) -> None:
     compare_with_torch(fn, fn, [a, b])
 
 
+NUMPY_BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide, "pow": np.power,
+                "maximum": np.maximum, "minimum": np.minimum}
+
+
 @pytest.mark.parametrize("name", sorted(BINARY))
 def test_python_numbers_and_arrays_on_either_side(name: str) -> None:
     fn, make = BINARY[name]
     rng = np.random.default_rng(1)
     x = make(rng, (2, 3))
     const = make(rng, (3,))
-    for left, right in [(x, 2.5), (2.5, x), (x, const), (const, x)]:
-        is_x = [v is x for v in (left, right)]
-        t = ck.tensor(x, requires_grad=True)
-        args = [t if flag else v for flag, v in zip(is_x, (left, right))]
-        expected = fn(*[np.asarray(v) if not flag else x for flag, v in zip(is_x, (left, right))]) if name not in (
-            "maximum", "minimum") else getattr(np, name)(left, right)
-        if name in ("maximum", "minimum") and not is_x[0]:
+    cases = [(0, 2.5), (1, 2.5), (0, const), (1, const)]  # (position of the tensor, the other operand)
+    for pos, other in cases:
+        if name in ("maximum", "minimum") and pos == 1:
             continue  # a number has no .maximum method
-        out = fn(*args)
+
+        def call(u, pos=pos, other=other):
+            return fn(u, other) if pos == 0 else fn(other, u)
+
+        out = call(ck.tensor(x, requires_grad=True))
         assert isinstance(out, ck.Tensor)
+        expected = NUMPY_BINARY[name](*((x, other) if pos == 0 else (other, x)))
         np.testing.assert_allclose(out.data, expected, rtol=1e-12)
-        assert ck.gradcheck(lambda u: fn(*[u if flag else v for flag, v in zip(is_x, (left, right))]), [t])
+        assert ck.gradcheck(call, [ck.tensor(x, requires_grad=True)])
 
 
 REDUCTIONS = {

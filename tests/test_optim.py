@@ -21,7 +21,7 @@ else:
     torch = pytest.importorskip("torch", reason="pip install torch==2.13.0 for the PyTorch oracle tests")
 
 import coursekit as ck
-import coursekit.optim as optim
+from coursekit import optim
 
 
 @pytest.fixture(autouse=True)

@@ -50,6 +50,14 @@ def _shuffled(X: Float, y: NDArray, rng: np.random.Generator) -> tuple[Float, ND
     return X[order], y[order]
 
 
+def _two_classes(class0: Float, class1: Float, noise: float, seed: int) -> tuple[Float, Int]:
+    """Points of class 0 and class 1, with Gaussian noise of std ``noise``, shuffled."""
+    X = np.vstack([class0, class1])
+    y = np.repeat(np.array([0, 1], dtype=np.int64), [len(class0), len(class1)])
+    rng = np.random.default_rng(seed)
+    return _shuffled(X + noise * rng.standard_normal(X.shape), y, rng)
+
+
 def make_xor(
     n_per_corner: int | None = None, noise: float = 0.0, seed: int = 0
 ) -> tuple[Float, Int]:
@@ -124,11 +132,7 @@ def make_moons(n_samples: int = 200, noise: float = 0.1, seed: int = 0) -> tuple
     t_inner = np.linspace(0.0, np.pi, n_inner)
     outer = np.column_stack([np.cos(t_outer), np.sin(t_outer)])
     inner = np.column_stack([1.0 - np.cos(t_inner), 0.5 - np.sin(t_inner)])
-    X = np.vstack([outer, inner])
-    y = np.repeat(np.array([0, 1], dtype=np.int64), [n_outer, n_inner])
-    rng = np.random.default_rng(seed)
-    X = X + noise * rng.standard_normal(X.shape)
-    return _shuffled(X, y, rng)
+    return _two_classes(outer, inner, noise, seed)
 
 
 def make_circles(
@@ -170,11 +174,7 @@ def make_circles(
     t_inner = np.linspace(0.0, 2 * np.pi, n_inner, endpoint=False)
     outer = np.column_stack([np.cos(t_outer), np.sin(t_outer)])
     inner = factor * np.column_stack([np.cos(t_inner), np.sin(t_inner)])
-    X = np.vstack([outer, inner])
-    y = np.repeat(np.array([0, 1], dtype=np.int64), [n_outer, n_inner])
-    rng = np.random.default_rng(seed)
-    X = X + noise * rng.standard_normal(X.shape)
-    return _shuffled(X, y, rng)
+    return _two_classes(outer, inner, noise, seed)
 
 
 def make_spirals(

@@ -18,7 +18,6 @@ from ..autograd.ops import (
     clip, exp, leaky_relu, linear, log, log_softmax, logsumexp, maximum, relu, sigmoid,
     softmax, softmax_and_log_softmax, softplus, tanh, where,
 )
-from ..autograd.ops.elementwise import _stable_sigmoid
 from ..autograd.tensor import Tensor, _data
 
 __all__ = [
@@ -32,7 +31,7 @@ Reduction = str
 
 
 def _reduce(loss: Any, reduction: Reduction) -> Any:
-    if reduction == "mean":
+    if reduction == "mean":  # on arrays, sum / size skips np.mean's Python-level overhead
         return loss.sum() / loss.size if isinstance(loss, np.ndarray) else loss.mean()
     if reduction == "sum":
         return loss.sum()
@@ -44,6 +43,12 @@ def _reduce(loss: Any, reduction: Reduction) -> Any:
 def _scale(grad: Any, n: int, reduction: Reduction) -> Any:
     """The upstream gradient of each of the ``n`` per-example losses."""
     return grad / n if reduction == "mean" else grad
+
+
+def _per_row(grad: Any, rows: int, reduction: Reduction) -> Any:
+    """The upstream gradient of each row's loss, shaped to broadcast across the classes."""
+    g = _scale(grad, rows, reduction)
+    return g.reshape(g.shape + (1,)) if reduction == "none" else g
 
 
 def _same_shape(input: Any, target: Any, name: str) -> None:
@@ -151,9 +156,7 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple:
         z = ctx.inputs[0]
-        n = np.size(_data(z)) // np.shape(_data(z))[-1]
-        g = _scale(grad, n, ctx.reduction)
-        g = g.reshape(g.shape + (1,)) if ctx.reduction == "none" else g  # one per row, across classes
+        g = _per_row(grad, np.size(_data(z)) // np.shape(_data(z))[-1], ctx.reduction)
         if isinstance(z, Tensor):  # building a graph of the backward pass: differentiable ops only
             return (softmax(z) * _mass(ctx) - _one_hot(ctx.target, _data(z))) * g, None
         if ctx.index is None:  # probability targets need not sum to one
@@ -201,9 +204,7 @@ class NLLLoss(Function):
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple:
         logp = _data(ctx.inputs[0])
-        g = _scale(grad, logp.size // logp.shape[-1], ctx.reduction)
-        g = g.reshape(g.shape + (1,)) if ctx.reduction == "none" else g
-        return -ctx.onehot * g, None
+        return -ctx.onehot * _per_row(grad, logp.size // logp.shape[-1], ctx.reduction), None
 
 
 def nll_loss(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
