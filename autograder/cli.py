@@ -165,17 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--cell-timeout", type=int, default=10)
     p.set_defaults(func=_check)
-    _more_commands(sub)
     return parser
-
-
-def _more_commands(sub) -> None:
-    """collect, release, feedback, export, check (kept apart: they do not touch student code)."""
-    try:
-        from . import extra_commands
-    except ImportError:
-        return
-    extra_commands.register(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -132,8 +132,17 @@ def _run_dask(tasks: list[dict[str, Any]], scheduler: str) -> Iterator[dict[str,
                 yield _failed_raw(by_key[fut.key], exc)
 
 
-def _limits_dict(opts: GradeOptions) -> dict[str, Any]:
-    return asdict(opts.limits)
+def _progress(stream: Iterator[dict[str, Any]], total: int, show: bool) -> Iterator[dict[str, Any]]:
+    """``stream`` with a tqdm bar (submissions graded) when asked for."""
+    if not show or not total:
+        yield from stream
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="nb", desc="grading") as bar:
+        for item in stream:
+            yield item
+            bar.update(1)
 
 
 def grade(opts: GradeOptions) -> dict[str, Any]:
@@ -143,55 +152,65 @@ def grade(opts: GradeOptions) -> dict[str, Any]:
     killed run resumes where it stopped.
     """
     course = Course(Path(opts.course).resolve())
-    db_url = opts.db_url or gradebook.default_db_url(course.root)
     secret = course_secret(course, opts.secret)
-    store = ResultsStore(course.state / "results.sqlite")
     assignments = opts.assignments or course.assignments()
-    tasks: list[dict[str, Any]] = []
-    cells: dict[str, list[dict[str, Any]]] = {}
-    skipped = 0
-    for a in assignments:
-        source = json.loads(course.source_notebook(a).read_text(encoding="utf-8"))
-        cells[a] = grade_cells(source)
-        gradebook.ensure_assignment(db_url, a, cells[a])
-        todo, done = plan_tasks(course, a, store.done(a), force=opts.force, students=opts.students)
-        skipped += len(done)
-        for t in todo:
-            t.update(secret=secret, limits=_limits_dict(opts), cell_timeout=opts.cell_timeout)
-        tasks += todo
-    counts: dict[str, int] = {}
-    start = time.monotonic()
-    workers = opts.workers or os.cpu_count() or 1
-    stream = _run_dask(tasks, opts.scheduler) if opts.scheduler else _run_local(tasks, workers)
-    bar = None
-    if opts.progress and tasks:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(tasks), unit="nb", desc="grading")
-    try:
-        for raw in stream:
+    with gradebook.GradebookWriter(opts.db_url or gradebook.default_db_url(course.root)) as book, \
+            ResultsStore(course.state / "results.sqlite") as store:
+        tasks: list[dict[str, Any]] = []
+        cells: dict[str, list[dict[str, Any]]] = {}
+        skipped = 0
+        for a in assignments:
+            source = json.loads(course.source_notebook(a).read_text(encoding="utf-8"))
+            cells[a] = grade_cells(source)
+            book.ensure_assignment(a, source)
+            todo, done = plan_tasks(course, a, store.done(a), force=opts.force, students=opts.students)
+            skipped += len(done)
+            for t in todo:
+                t.update(secret=secret, limits=asdict(opts.limits), cell_timeout=opts.cell_timeout)
+            tasks += todo
+        counts: dict[str, int] = {}
+        start = time.monotonic()
+        workers = opts.workers or os.cpu_count() or 1
+        stream = _run_dask(tasks, opts.scheduler) if opts.scheduler else _run_local(tasks, workers)
+        for raw in _progress(stream, len(tasks), opts.progress):
             result = score(raw, cells[raw["assignment"]], secret)
-            gradebook.write_scores(
-                db_url, result["assignment"], result["student"],
-                {c["grade_id"]: c["score"] for c in result["cells"]},
-            )
+            book.write_scores(result["assignment"], result["student"],
+                              {c["grade_id"]: c["score"] for c in result["cells"]})
             _write_autograded(course, raw, result)
-            store.put(result)
+            store.put(result)  # after the gradebook: a killed run redoes this submission
             counts[result["status"]] = counts.get(result["status"], 0) + 1
-            if bar:
-                bar.update(1)
-    finally:
-        if bar:
-            bar.close()
-        store.close()
     return {"graded": len(tasks), "skipped": skipped, "statuses": counts,
             "seconds": time.monotonic() - start}
 
 
 def _write_autograded(course: Course, raw: dict[str, Any], result: dict[str, Any]) -> None:
-    """A small summary in nbgrader's autograded/<student>/<assignment>/ (written atomically, never deleted)."""
+    """nbgrader's ``autograded/<student>/<a>/``: the notebook for the formgrader, and a JSON summary.
+
+    The notebook is the rebuilt one (the student's answers in the instructor's
+    cells), each test cell showing its result as output, so the formgrader and
+    ``nbgrader generate_feedback`` work on it as on nbgrader's own.  Files are
+    replaced atomically and never deleted.
+    """
     folder = course.autograded / raw["student"] / raw["assignment"]
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / ".autograder.json.tmp"
-    tmp.write_text(json.dumps({k: v for k, v in result.items() if k != "log_tail"}, indent=1))
-    tmp.replace(folder / "autograder.json")
+    files = {"autograder.json": json.dumps({k: v for k, v in result.items() if k != "log_tail"}, indent=1)}
+    if raw.get("notebook"):
+        files[f"{raw['assignment']}.ipynb"] = json.dumps(_with_results(raw["notebook"], result), indent=1)
+    for name, text in files.items():
+        tmp = folder / f".{name}.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(folder / name)
+
+
+def _with_results(notebook: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """The notebook with each autograded cell's points and message as a stream output."""
+    by_grade_id = {c["grade_id"]: c for c in result["cells"] if c["auto"]}
+    for cell in notebook["cells"]:
+        scored = by_grade_id.get(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id"))
+        if scored and cell["cell_type"] == "code":
+            text = f"[autograder] {scored['score']:g} / {scored['max_score']:g} points. {scored['message']}".strip()
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": text + "\n"}]
+    if result["status"] != "graded" and result.get("reason"):
+        notebook["cells"].insert(0, {"cell_type": "markdown", "id": "autograder-status", "metadata": {},
+                                     "source": f"**Autograder: {result['status']}.** {result['reason']}"})
+    return notebook

@@ -131,7 +131,8 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     -------
     dict
         ``key``, ``status``, ``reason``, ``records`` (file name -> bytes),
-        ``missing_cells``, ``seconds``, ``sandbox``, ``log_tail``.
+        ``missing_cells``, ``seconds``, ``sandbox``, ``log_tail`` and, for a
+        readable submission, ``notebook`` (the rebuilt notebook as a dict).
     """
     start = time.monotonic()
     out: dict[str, Any] = {
@@ -143,11 +144,14 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         out["seconds"] = time.monotonic() - start
         return out
     try:
-        built = rebuild(task["source"], parse_notebook(task["submission"]), task.get("secret"))
+        submitted = parse_notebook(task["submission"])
+        built = rebuild(task["source"], submitted, task.get("secret"))
     except NotebookError as exc:
         out.update(status="malformed_notebook", reason=str(exc)[:500])
         out["seconds"] = time.monotonic() - start
         return out
+    # What the instructor's tools see in autograded/: the same cells, the course's seeds left out.
+    out["notebook"] = rebuild(task["source"], submitted, None).notebook
     limits = Limits(**task.get("limits", {}))
     base = Path(tempfile.mkdtemp(prefix="autograder-"))
     try:

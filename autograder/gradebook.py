@@ -1,27 +1,34 @@
 """The single writer of nbgrader's gradebook (SQLite by default, PostgreSQL via ``db_url``).
 
-Only the driver process calls this module; workers return records and the
-driver writes.  A locked database (another nbgrader command, formgrader) is
-retried with back-off instead of aborting the class run.
+Only the driver process writes; workers return records.  The driver keeps
+one :class:`GradebookWriter` open for the whole run (opening nbgrader's
+``Gradebook`` costs ~0.2 s, more than scoring a submission) and commits
+once per submission, so a killed run loses nothing it reported as graded.
+A locked database (another nbgrader command, the formgrader) is retried
+with back-off instead of aborting the class run.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+import warnings
 from typing import Any, Callable, TypeVar
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SAWarning
 
-__all__ = ["default_db_url", "ensure_assignment", "write_scores", "with_retry"]
+# nbformat (imported by nbgrader) pulls in jsonschema, which builds an IRI grammar
+# from rfc3987_syntax on import (~1 s) for a format check notebooks never use.
+sys.modules.setdefault("rfc3987_syntax", None)
+
+__all__ = ["GradebookWriter", "default_db_url", "with_retry"]
 
 T = TypeVar("T")
 
 
 def _venv_on_path() -> None:
-    """nbgrader's Gradebook runs ``alembic`` (a venv executable) to create or migrate the database."""
-    import os
-    import sys
-
+    """nbgrader's Gradebook runs ``alembic`` (a venv executable) when it creates the database."""
     bin_dir = os.path.dirname(sys.executable)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
@@ -32,56 +39,97 @@ def default_db_url(course_root) -> str:
     return f"sqlite:///{course_root / 'gradebook.db'}"
 
 
-def with_retry(fn: Callable[[], T], attempts: int = 30, delay: float = 0.2) -> T:
-    """Run ``fn``; on a locked database wait and retry (up to ~1 minute), then re-raise."""
+def with_retry(fn: Callable[[], T], attempts: int = 30, delay: float = 0.2,
+               on_retry: Callable[[], None] | None = None) -> T:
+    """Run ``fn``; on a locked database call ``on_retry``, wait and retry (up to ~1 minute), then re-raise."""
     for i in range(attempts):
         try:
             return fn()
         except OperationalError as exc:
             if "locked" not in str(exc).lower() or i == attempts - 1:
                 raise
+            if on_retry:
+                on_retry()
             time.sleep(min(delay * (1.5**i), 3.0))
     raise AssertionError("unreachable")
 
 
-def ensure_assignment(db_url: str, assignment: str, cells: list[dict[str, Any]]) -> None:
-    """Create or update the assignment, its notebook and its grade cells, as ``generate_assignment`` does."""
-    from nbgrader.api import Gradebook
+class GradebookWriter:
+    """One open nbgrader ``Gradebook`` for a grading run.
 
-    _venv_on_path()
+    Examples
+    --------
+    >>> with GradebookWriter("sqlite:///gradebook.db") as gb:  # doctest: +SKIP
+    ...     gb.ensure_assignment("a1", source_notebook)
+    ...     gb.write_scores("a1", "alice", {"test_forward": 2.0, "written_answer": None})
+    """
 
-    def go() -> None:
-        with Gradebook(db_url) as gb:
+    def __init__(self, db_url: str):
+        from nbgrader.api import Gradebook
+
+        _venv_on_path()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)
+            self._gb = with_retry(lambda: Gradebook(db_url))
+
+    def __enter__(self) -> GradebookWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._gb.close()
+
+    def _transaction(self, body: Callable[[Any], None]) -> None:
+        """Run ``body(gradebook)`` and commit; a locked database rolls back and tries again."""
+
+        def go() -> None:
+            # nbgrader's own API triggers SQLAlchemy autoflush warnings; they are not ours to fix.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", SAWarning)
+                body(self._gb)
+                self._gb.db.commit()
+
+        with_retry(go, on_retry=self._gb.db.rollback)
+
+    def ensure_assignment(self, assignment: str, source: dict[str, Any]) -> None:
+        """Register the assignment and its cells from the source notebook, as ``generate_assignment`` does.
+
+        Grade, solution and task cells are all registered: the formgrader and
+        ``nbgrader generate_feedback`` look up a grade or a comment for each.
+        """
+
+        def body(gb) -> None:
             gb.update_or_create_assignment(assignment)
             gb.update_or_create_notebook(assignment, assignment)
-            for c in cells:
-                gb.update_or_create_grade_cell(
-                    c["grade_id"], assignment, assignment, max_score=c["points"], cell_type=c["cell_type"]
-                )
-                if not c["auto"]:
-                    gb.update_or_create_solution_cell(c["grade_id"], assignment, assignment)
+            for cell in source["cells"]:
+                meta = cell.get("metadata", {}).get("nbgrader", {})
+                name, kind = meta.get("grade_id"), cell["cell_type"]
+                if meta.get("grade"):
+                    gb.update_or_create_grade_cell(name, assignment, assignment,
+                                                   max_score=float(meta.get("points", 0)), cell_type=kind)
+                if meta.get("solution"):
+                    gb.update_or_create_solution_cell(name, assignment, assignment)
+                if meta.get("task"):
+                    gb.update_or_create_task_cell(name, assignment, assignment,
+                                                  max_score=float(meta.get("points", 0)), cell_type=kind)
 
-    with_retry(go)
+        self._transaction(body)
 
+    def write_scores(self, assignment: str, student: str, scores: dict[str, float | None]) -> None:
+        """Write the auto scores of one submission (``None``: a written answer for the formgrader).
 
-def write_scores(db_url: str, assignment: str, student: str, scores: dict[str, float | None]) -> None:
-    """Write the auto scores of one submission (``None``: a written answer for the formgrader).
+        Like nbgrader, a manual score an instructor already gave is kept, and the
+        cell then still needs a look.
+        """
 
-    Like nbgrader, a manual score an instructor already gave is kept, and the
-    cell then still needs a look.
-    """
-    from nbgrader.api import Gradebook
-
-    _venv_on_path()
-
-    def go() -> None:
-        with Gradebook(db_url) as gb:
+        def body(gb) -> None:
             gb.update_or_create_student(student)
             gb.update_or_create_submission(assignment, student)
             for grade_id, score in scores.items():
                 grade = gb.find_grade(grade_id, assignment, assignment, student)
                 grade.auto_score = score
                 grade.needs_manual_grade = grade.manual_score is not None or score is None
-            gb.db.commit()
 
-    with_retry(go)
+        self._transaction(body)

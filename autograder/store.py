@@ -58,3 +58,9 @@ class ResultsStore:
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> ResultsStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

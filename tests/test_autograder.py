@@ -301,3 +301,31 @@ def test_status_command_lists_failures_with_reasons(graded):
     )
     assert proc.returncode == 0, proc.stderr
     assert "FAILED infinite_loop: timeout" in proc.stdout and "FAILED missing: missing_notebook" in proc.stdout
+
+
+def test_autograded_notebook_serves_nbgraders_formgrader_and_feedback(graded):
+    """autograded/<student>/<a>/<a>.ipynb: valid, the student's written answer, each test's points."""
+    import nbformat
+
+    course = graded["course"]
+    path = course / "autograded" / "wrong" / A1 / f"{A1}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    submitted = json.loads((course / "submitted" / "wrong" / A1 / f"{A1}.ipynb").read_text())
+    answer = next(_src(c) for c in submitted["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "bug_explanation")
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+    assert cells["bug_explanation"].source == answer
+    assert cells["test_toy_chain_backward"].outputs[0]["text"].startswith(f"[autograder] 0 / {FULL['test_toy_chain_backward']:g} points")
+    source = json.loads((course / "source" / A1 / f"{A1}.ipynb").read_text())
+    tests = {c["metadata"]["nbgrader"]["grade_id"]: _src(c) for c in source["cells"]
+             if c["metadata"].get("nbgrader", {}).get("grade", False) and c["cell_type"] == "code"}
+    assert {g: cells[g].source for g in tests} == tests  # the course's hidden seeds are not written out
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "generate_feedback", A1, "--student", "wrong", "--force"],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    html = (course / "feedback" / "wrong" / A1 / f"{A1}.html").read_text()
+    expected = sum(FULL.values()) - FULL["test_toy_chain_backward"]  # the written answer: not graded yet
+    total = sum(float(c["metadata"]["nbgrader"]["points"]) for c in source["cells"]
+                if c["metadata"].get("nbgrader", {}).get("grade"))
+    assert re.search(rf"Score: {expected:.1f} / {total:.1f}", html), re.findall(r"Score: [^<]*", html)[:3]
