@@ -40,7 +40,7 @@ def collect_records(directory: Path) -> tuple[dict[str, bytes], list[str]]:
     """Read record files from ``directory`` with strict caps; return them and the problems found.
 
     Only regular files (no symlinks, FIFOs, devices) with record names and
-    sizes within the protocol's caps are kept, so a hostile kernel cannot make
+    sizes within the protocol's caps are kept, so hostile notebook code cannot make
     the worker read a device, follow a link out of the sandbox or fill memory.
     """
     records: dict[str, bytes] = {}
