@@ -7,8 +7,13 @@ three interleaved; peak memory is measured in a fresh subprocess per
 implementation, so that it is its own.  The table prints time per step, the
 ratios, and the peak memory that three steps add on top of the model and data.
 
-    python benchmarks/training_step.py            # the full table
-    python benchmarks/training_step.py --quick    # fewer repeats
+    python benchmarks/training_step.py              # the full table
+    python benchmarks/training_step.py --quick      # fewer repeats
+    python benchmarks/training_step.py --threads 2  # BLAS/torch threads (default 1)
+
+All three use the same number of threads (NumPy's BLAS and torch's), one by
+default: the quantity measured is the engine's cost over the same maths, and
+on two shared cores multi-threaded BLAS adds noise larger than that cost.
 """
 
 from __future__ import annotations
@@ -92,7 +97,7 @@ def coursekit_setup(X, y, layers):
 def torch_setup(X, y, layers):
     import torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
     mods = []
     for k, (W, b) in enumerate(layers):
         lin = torch.nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64 if W.dtype == np.float64 else torch.float32)
@@ -169,11 +174,24 @@ def _time(step, n: int) -> float:
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(2**30), "MALLOC_TRIM_THRESHOLD_": str(2**32)}
 
 
+def _threads_from_argv() -> str:
+    """``--threads N`` (read before argparse: the value must be in the environment before NumPy loads BLAS)."""
+    for i, arg in enumerate(sys.argv):
+        if arg == "--threads" and i + 1 < len(sys.argv):
+            return sys.argv[i + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return "1"
+
+
 def main() -> None:
-    if any(os.environ.get(k) != v for k, v in MALLOC_ENV.items()):
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **MALLOC_ENV})
+    threads = _threads_from_argv()
+    wanted = {**MALLOC_ENV, **{k: threads for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
+    if any(os.environ.get(k) != v for k, v in wanted.items()):
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **wanted})
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
+    parser.add_argument("--threads", type=int, default=1, help="BLAS and torch threads for all three (default 1)")
     parser.add_argument("--child", nargs=3, metavar=("IMPL", "SIZE", "DTYPE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     repeats = 3 if args.quick else 7
@@ -185,7 +203,7 @@ def main() -> None:
         for dtype in ("float64", "float32"):
             r = {impl: {"seconds": s} for impl, s in times(size, dtype, repeats).items()}
             for impl in IMPLS:
-                out = subprocess.run([sys.executable, __file__, "--child", impl, size, dtype],
+                out = subprocess.run([sys.executable, __file__, "--child", impl, size, dtype, f"--threads={args.threads}"],
                                      capture_output=True, text=True, check=True, env=CHILD_ENV)
                 r[impl]["peak_mib"] = json.loads(out.stdout)
             rows.append((size, dtype, r))
@@ -202,7 +220,8 @@ def main() -> None:
         print(f"| {size} | {dtype} | {ck_['seconds']*1e3:.3f} | {np_['seconds']*1e3:.3f} | {th['seconds']*1e3:.3f} "
               f"| {ck_['seconds']/np_['seconds']:.2f} | {ck_['seconds']/th['seconds']:.2f} "
               f"| {ck_['peak_mib']:.1f} / {np_['peak_mib']:.1f} / {th['peak_mib']:.1f} |")
-    print("\nTargets: coursekit/NumPy <= 1.10 on the two larger sizes, <= 1.5 on the small one; "
+    print(f"\n{args.threads} BLAS/torch thread(s), {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}.")
+    print("Targets: coursekit/NumPy <= 1.10 on the two larger sizes, <= 1.5 on the small one; "
           "coursekit/PyTorch < 1 on the small one.")
 
 

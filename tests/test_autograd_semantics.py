@@ -129,6 +129,18 @@ def test_shape_mismatch_names_both_shapes_and_the_op() -> None:
         F.mse_loss(ck.tensor(np.ones((5, 1))), np.ones(5))
 
 
+@pytest.mark.parametrize("dtype", [np.int8, np.int64, np.uint8, np.uint32])
+def test_class_indices_outside_the_classes_are_refused(dtype) -> None:
+    z = ck.tensor(np.zeros((3, 4)), requires_grad=True)
+    for fn in (F.cross_entropy, lambda z, y: F.nll_loss(z.log_softmax(-1), y)):
+        assert fn(z, np.array([0, 3, 2], dtype=dtype)).item() == pytest.approx(np.log(4))
+        with pytest.raises(IndexError, match=r"\[0, 3\].*from 0 to 4"):
+            fn(z, np.array([0, 4, 1], dtype=dtype))
+        if np.dtype(dtype).kind == "i":  # a negative index would silently pick from the end
+            with pytest.raises(IndexError, match="from -1 to 2"):
+                fn(z, np.array([2, -1, 0], dtype=dtype))
+
+
 def test_in_place_update_of_a_leaf_needs_no_grad() -> None:
     w = ck.tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(RuntimeError, match="no_grad"):

@@ -24,27 +24,27 @@ def topological_order(roots: Iterable[Tensor], leaves: bool = True) -> list[Tens
     ``leaves=False`` leaves out the leaf tensors (the backward pass handles
     them after everything else).
 
-    Depth-first with an explicit stack.  Tensors serve as set and dict keys by
-    identity: their hash is ``object.__hash__``, so ``==`` (elementwise) is never
-    consulted.
+    Depth-first with an explicit stack.  A tensor is expanded once; a ``None``
+    pushed under its inputs marks the moment they are all emitted, and the
+    tensor itself (under the marker) follows.  Tensors serve as set keys by
+    identity: their hash is ``object.__hash__``, so ``==`` (elementwise) is
+    never consulted.
     """
     order: list[Tensor] = []
     visited: set[Tensor] = set()
-    stack: list[tuple[Tensor, bool]] = [(r, False) for r in roots]
+    stack: list[Tensor | None] = list(roots)
     while stack:
-        t, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(t)
-            continue
-        if t in visited:
-            continue
-        visited.add(t)
-        stack.append((t, True))
-        ctx = t._ctx
-        if ctx is not None and not ctx.released:
-            for p, need in zip(ctx.parents, ctx.needs_input_grad):
-                if need and p not in visited and (leaves or p._ctx is not None):
-                    stack.append((p, False))
+        t = stack.pop()
+        if t is None:
+            order.append(stack.pop())
+        elif t not in visited:
+            visited.add(t)
+            stack += (t, None)
+            ctx = t._ctx
+            if ctx is not None and not ctx.released:
+                for p, need in zip(ctx.parents, ctx.needs_input_grad):
+                    if need and p not in visited and (leaves or p._ctx is not None):
+                        stack.append(p)
     return order
 
 
@@ -145,7 +145,7 @@ def _root_grad(t: Tensor, gradient: Any, create_graph: bool = False) -> Any:
                 f"grad can be implicitly created only for a single number, this output has shape {t.shape}; "
                 "pass gradient= (e.g. an array of ones of that shape) or reduce it first, e.g. y.sum().backward()"
             )
-        gradient = np.ones_like(t.data)
+        gradient = np.ones(t.data.shape, t.data.dtype)
     elif isinstance(gradient, Tensor):
         gradient = gradient if create_graph else gradient.data
     else:

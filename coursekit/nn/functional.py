@@ -116,7 +116,9 @@ def _check_classes(logits: np.ndarray, target: np.ndarray, name: str) -> None:
         if target.shape != logits.shape[:-1]:
             raise ShapeError(f"{name}: class-index target of shape {target.shape} does not fit logits {logits.shape}; "
                              f"expected shape {logits.shape[:-1]}")
-        if target.size and (target.min() < 0 or target.max() >= logits.shape[-1]):
+        # One pass: seen as unsigned, a negative index becomes huge, so a single max catches both ends.
+        unsigned = target.view(f"u{target.dtype.itemsize}")
+        if target.size and np.maximum.reduce(unsigned, axis=None) >= logits.shape[-1]:
             raise IndexError(f"{name}: class indices must lie in [0, {logits.shape[-1] - 1}], "
                              f"got values from {target.min()} to {target.max()}")
     elif target.shape != logits.shape:
@@ -156,9 +158,10 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple:
         z = ctx.inputs[0]
-        g = _per_row(grad, np.size(_data(z)) // np.shape(_data(z))[-1], ctx.reduction)
+        logits = _data(z)
+        g = _per_row(grad, logits.size // logits.shape[-1], ctx.reduction)
         if isinstance(z, Tensor):  # building a graph of the backward pass: differentiable ops only
-            return (softmax(z) * _mass(ctx) - _one_hot(ctx.target, _data(z))) * g, None
+            return (softmax(z) * _mass(ctx) - _one_hot(ctx.target, logits)) * g, None
         if ctx.index is None:  # probability targets need not sum to one
             return (ctx.probabilities * _mass(ctx) - ctx.target) * g, None
         d = ctx.probabilities.copy()  # the forward pass's softmax, reused
