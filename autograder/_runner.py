@@ -104,8 +104,7 @@ def watch(child: int, read_fd: int, cells: list[tuple[str, str]], timeout: float
     while not finished and status is None:
         if time.monotonic() > deadline:
             os.kill(child, signal.SIGKILL)
-            where = f" (cell {cells[current][0]})" if current is not None else " (before the first cell)"
-            summary.update(status="cell_timeout", detail=f"a cell ran longer than {timeout:.0f} s{where}")
+            summary.update(status="cell_timeout", detail=f"a cell ran longer than {timeout:.0f} s")
             break
         # Short waits: a child that died while its own children hold the pipe open is noticed too.
         if select.select([read_fd], [], [], min(0.5, max(0.0, deadline - time.monotonic())))[0]:
@@ -131,8 +130,9 @@ def watch(child: int, read_fd: int, cells: list[tuple[str, str]], timeout: float
     if summary["status"] == "completed" and not finished:
         how = (f"signal {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
                else f"exit code {os.waitstatus_to_exitcode(status)}")
-        where = f" in cell {cells[current][0]}" if current is not None else ""
-        summary.update(status="kernel_died", detail=f"the notebook's process ended ({how}){where}")
+        summary.update(status="kernel_died", detail=f"the notebook's process ended ({how})")
+    if summary["status"] != "completed" and current is not None:
+        summary["cell"] = cells[current][0]  # where it stopped, for the student's feedback
     return summary
 
 

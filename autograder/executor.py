@@ -91,7 +91,23 @@ def _job_env(workdir: Path) -> dict[str, str]:
     }
 
 
-def _run_status(result, summary: dict[str, Any] | None, wall: float) -> tuple[str, str]:
+def _where(notebook: dict[str, Any], cell_id: Any) -> str:
+    """A cell named for the student: its ``grade_id``, or the answer or test cell it follows."""
+    last = None
+    for cell in notebook["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if cell.get("id") == cell_id:
+            if grade_id:
+                return f"cell '{grade_id}'"
+            added = str(cell_id).startswith("student-extra-")
+            kind = "a cell you added" if added else "the cell"
+            return f"{kind} after '{last}'" if last else f"{kind} at the top"
+        last = grade_id or last
+    return "a cell"
+
+
+def _run_status(result, summary: dict[str, Any] | None, wall: float,
+                notebook: dict[str, Any]) -> tuple[str, str]:
     """Turn what happened into (status, reason for the student)."""
     if result.timed_out:
         return "timeout", f"the notebook ran longer than {wall:.0f} s and was stopped (an infinite loop?)"
@@ -102,11 +118,12 @@ def _run_status(result, summary: dict[str, Any] | None, wall: float) -> tuple[st
         name = signal.Signals(-rc).name if rc is not None and rc < 0 else f"exit code {rc}"
         return "crashed", f"the notebook run crashed ({name}) before it finished"
     status = summary.get("status")
+    where = _where(notebook, summary.get("cell"))
     if status == "cell_timeout":
-        return "timeout", "a cell ran longer than the per-cell time limit and was stopped (an infinite loop?)"
+        return "timeout", f"{where} ran longer than the per-cell time limit and was stopped (an infinite loop?)"
     if status == "kernel_died":
         return "kernel_died", (
-            "the Python kernel died while running the notebook (os._exit, a crash such as a "
+            f"the Python kernel died while running {where} (os._exit, a crash such as a "
             "segfault, or too much memory); checks after that point were not run"
         )
     if status != "completed":
@@ -174,7 +191,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
                 summary = summary if isinstance(summary, dict) else None
             except (ValueError, UnicodeDecodeError):
                 summary = None
-        status, reason = _run_status(result, summary, limits.wall_seconds)
+        status, reason = _run_status(result, summary, limits.wall_seconds, built.notebook)
         records, problems = collect_records(workdir / "records")
         out.update(
             status=status, reason=reason, records=records, problems=problems,

@@ -221,6 +221,7 @@ def test_no_network(graded):
 def test_infinite_loop_ignoring_sigint_is_killed_and_earlier_parts_count(graded):
     row = graded["rows"]["infinite_loop"]
     assert row["status"] == "timeout" and "infinite loop" in row["reason"]
+    assert "a cell you added after 'sigmoid_neuron'" in row["reason"]  # where to look
     assert _lost(graded, "infinite_loop") == {
         "test_sigmoid_neuron", "test_primitive_backward", "test_central_difference",
         "test_find_wrong_gradients"}
@@ -235,6 +236,7 @@ def test_memory_and_fork_bombs_are_contained(graded):
 def test_kernel_death_is_a_status_and_keeps_the_autograded_folder(graded, student):
     row = graded["rows"][student]
     assert row["status"] == "kernel_died" and "kernel died" in row["reason"]
+    assert "a cell you added after 'sigmoid_neuron'" in row["reason"]
     assert _lost(graded, student) == {
         "test_sigmoid_neuron", "test_primitive_backward", "test_central_difference",
         "test_find_wrong_gradients"}
