@@ -69,6 +69,11 @@ class CappedStream(io.TextIOBase):
     def encoding(self) -> str:
         return self.target.encoding
 
+    @property
+    def buffer(self):
+        """Bytes written here skip the budget; the sandbox's file-size limit still caps them."""
+        return self.target.buffer
+
 
 def run_cells(cells: list[tuple[str, str]], report_fd: int, budget: int) -> None:
     """The child: run every cell, telling the parent one JSON line before and after each."""
