@@ -28,6 +28,7 @@ import sys
 import time
 
 START_ALLOWANCE = 60.0  # seconds for the child to import IPython before its first cell
+MAX_REPORT = 4096  # bytes: the longest report line the parent keeps
 
 
 def code_cells(path: str) -> list[tuple[str, str]]:
@@ -106,16 +107,21 @@ def watch(child: int, read_fd: int, cells: list[tuple[str, str]], timeout: float
     """The parent: follow the child's reports, stop it on a cell timeout, describe how it ended."""
     summary: dict = {"status": "completed", "errors": [], "output_chars": 0, "dropped_chars": 0}
     deadline, current, buffer, finished, status = time.monotonic() + START_ALLOWANCE, None, b"", False, None
+    pipe_open = True
     while not finished and status is None:
         if time.monotonic() > deadline:
             os.kill(child, signal.SIGKILL)
             summary.update(status="cell_timeout", detail=f"a cell ran longer than {timeout:.0f} s")
             break
         # Short waits: a child that died while its own children hold the pipe open is noticed too.
-        if select.select([read_fd], [], [], min(0.5, max(0.0, deadline - time.monotonic())))[0]:
+        wait = min(0.5, max(0.0, deadline - time.monotonic()))
+        if not pipe_open:  # the student's code closed it: keep timing the current cell
+            time.sleep(min(wait, 0.05))
+        elif select.select([read_fd], [], [], wait)[0]:
             chunk = os.read(read_fd, 65536)
-            buffer += chunk
-            *lines, buffer = buffer.split(b"\n")
+            pipe_open = bool(chunk)
+            *lines, buffer = (buffer + chunk).split(b"\n")
+            buffer = buffer[-MAX_REPORT:]  # a line longer than any report is not one
             for line in lines:
                 message = _parse(line, len(cells))
                 if "start" in message:
@@ -123,8 +129,8 @@ def watch(child: int, read_fd: int, cells: list[tuple[str, str]], timeout: float
                 elif "done" in message:
                     if message.get("error") and len(summary["errors"]) < 50 and current is not None:
                         summary["errors"].append({"cell": cells[current][0], "ename": str(message["error"])[:100]})
-                    summary["output_chars"] = int(message.get("used", 0))
-                    summary["dropped_chars"] = int(message.get("dropped", 0))
+                    summary["output_chars"] = message.get("used", 0)
+                    summary["dropped_chars"] = message.get("dropped", 0)
                 finished = finished or message.get("finished") is True
             if chunk:
                 continue
@@ -133,12 +139,19 @@ def watch(child: int, read_fd: int, cells: list[tuple[str, str]], timeout: float
     if status is None:
         _, status = os.waitpid(child, 0)
     if summary["status"] == "completed" and not finished:
-        how = (f"signal {signal.Signals(os.WTERMSIG(status)).name}" if os.WIFSIGNALED(status)
+        how = (f"signal {_signal_name(os.WTERMSIG(status))}" if os.WIFSIGNALED(status)
                else f"exit code {os.waitstatus_to_exitcode(status)}")
         summary.update(status="kernel_died", detail=f"the notebook's process ended ({how})")
     if summary["status"] != "completed" and current is not None:
         summary["cell"] = cells[current][0]  # where it stopped, for the student's feedback
     return summary
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
 
 
 def _parse(line: bytes, n_cells: int) -> dict:
@@ -150,6 +163,8 @@ def _parse(line: bytes, n_cells: int) -> dict:
     if not isinstance(message, dict):
         return {}
     if "start" in message and not (isinstance(message["start"], int) and 0 <= message["start"] < n_cells):
+        return {}
+    if not all(isinstance(message.get(k, 0), int) for k in ("used", "dropped")):
         return {}
     return message
 
