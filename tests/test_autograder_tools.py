@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("nbgrader")
-pytest.importorskip("nbclient")
+pytest.importorskip("IPython")
 
 from coursekit import grading  # noqa: E402
 from coursekit.grading import seeds  # noqa: E402
