@@ -26,7 +26,7 @@ from coursekit import grading
 from . import gradebook
 from .executor import run_task
 from .plan import Course, plan_tasks
-from .rebuild import grade_cells
+from .rebuild import grade_cells, nbgrader_cells
 from .sandbox import Limits
 from .store import ResultsStore
 
@@ -162,7 +162,7 @@ def grade(opts: GradeOptions) -> dict[str, Any]:
         for a in assignments:
             source = json.loads(course.source_notebook(a).read_text(encoding="utf-8"))
             cells[a] = grade_cells(source)
-            book.ensure_assignment(a, source)
+            book.ensure_assignment(a, nbgrader_cells(source))
             todo, done = plan_tasks(course, a, store.done(a), force=opts.force, students=opts.students)
             skipped += len(done)
             for t in todo:

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .rebuild import NotebookError, parse_notebook, rebuild
+from .rebuild import EXTRA_CELL_PREFIX, NotebookError, parse_notebook, rebuild
 from .sandbox import Limits, run_sandboxed
 
 __all__ = ["run_task", "collect_records"]
@@ -99,7 +99,7 @@ def _where(notebook: dict[str, Any], cell_id: Any) -> str:
         if cell.get("id") == cell_id:
             if grade_id:
                 return f"cell '{grade_id}'"
-            added = str(cell_id).startswith("student-extra-")
+            added = str(cell_id).startswith(EXTRA_CELL_PREFIX)
             kind = "a cell you added" if added else "the cell"
             return f"{kind} after '{last}'" if last else f"{kind} at the top"
         last = grade_id or last

@@ -60,7 +60,7 @@ class GradebookWriter:
     Examples
     --------
     >>> with GradebookWriter("sqlite:///gradebook.db") as gb:  # doctest: +SKIP
-    ...     gb.ensure_assignment("a1", source_notebook)
+    ...     gb.ensure_assignment("a1", nbgrader_cells(source_notebook))
     ...     gb.write_scores("a1", "alice", {"test_forward": 2.0, "written_answer": None})
     """
 
@@ -93,27 +93,26 @@ class GradebookWriter:
 
         with_retry(go, on_retry=self._gb.db.rollback)
 
-    def ensure_assignment(self, assignment: str, source: dict[str, Any]) -> None:
-        """Register the assignment and its cells from the source notebook, as ``generate_assignment`` does.
+    def ensure_assignment(self, assignment: str, cells: list[dict[str, Any]]) -> None:
+        """Register the assignment and its cells, as ``generate_assignment`` does.
 
-        Grade, solution and task cells are all registered: the formgrader and
-        ``nbgrader generate_feedback`` look up a grade or a comment for each.
+        ``cells`` is :func:`autograder.rebuild.nbgrader_cells` of the source
+        notebook.  Grade, solution and task cells are all registered: the
+        formgrader and ``nbgrader generate_feedback`` look up a grade or a
+        comment for each.
         """
 
         def body(gb) -> None:
             gb.update_or_create_assignment(assignment)
             gb.update_or_create_notebook(assignment, assignment)
-            for cell in source["cells"]:
-                meta = cell.get("metadata", {}).get("nbgrader", {})
-                name, kind = meta.get("grade_id"), cell["cell_type"]
-                if meta.get("grade"):
-                    gb.update_or_create_grade_cell(name, assignment, assignment,
-                                                   max_score=float(meta.get("points", 0)), cell_type=kind)
-                if meta.get("solution"):
+            for c in cells:
+                name, scored = c["grade_id"], {"max_score": c["points"], "cell_type": c["cell_type"]}
+                if c["grade"]:
+                    gb.update_or_create_grade_cell(name, assignment, assignment, **scored)
+                if c["solution"]:
                     gb.update_or_create_solution_cell(name, assignment, assignment)
-                if meta.get("task"):
-                    gb.update_or_create_task_cell(name, assignment, assignment,
-                                                  max_score=float(meta.get("points", 0)), cell_type=kind)
+                if c["task"]:
+                    gb.update_or_create_task_cell(name, assignment, assignment, **scored)
 
         self._transaction(body)
 

@@ -21,13 +21,15 @@ from typing import Any
 
 from coursekit.grading import seeds
 
-__all__ = ["Rebuilt", "NotebookError", "parse_notebook", "rebuild", "grade_cells"]
+__all__ = ["EXTRA_CELL_PREFIX", "Rebuilt", "NotebookError", "parse_notebook", "rebuild", "grade_cells",
+           "nbgrader_cells"]
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_CELL_CHARS = 200_000
 _HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.DOTALL)
 _SEED = re.compile(r'check\(\s*"([^"]+)"(.*?)seed\s*=\s*\d+')
 _STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+EXTRA_CELL_PREFIX = "student-extra-"  # the id of each code cell the student added
 _SOLUTION = re.compile(r"### BEGIN SOLUTION\n.*?### END SOLUTION\n?", re.DOTALL)
 
 
@@ -70,18 +72,30 @@ def parse_notebook(data: bytes) -> dict[str, Any]:
     return nb
 
 
-def grade_cells(source: dict[str, Any]) -> list[dict[str, Any]]:
-    """The graded cells of the source notebook: grade_id, points, and whether they are autograded."""
+def nbgrader_cells(source: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every cell of the source notebook that nbgrader tracks: its grade_id, type, points and roles.
+
+    The roles (``grade``, ``solution``, ``task``) are the flags of nbgrader's
+    cell metadata; the gradebook registers a cell for each.
+    """
     out = []
     for cell in source["cells"]:
         m = _meta(cell)
-        if m.get("grade"):
-            auto = cell["cell_type"] == "code" and not m.get("solution")
+        if m.get("grade_id"):
             out.append(
-                {"grade_id": m["grade_id"], "points": float(m.get("points", 0)), "auto": auto,
-                 "cell_type": cell["cell_type"]}
+                {"grade_id": m["grade_id"], "cell_type": cell["cell_type"], "points": float(m.get("points", 0)),
+                 "grade": bool(m.get("grade")), "solution": bool(m.get("solution")), "task": bool(m.get("task"))}
             )
     return out
+
+
+def grade_cells(source: dict[str, Any]) -> list[dict[str, Any]]:
+    """The graded cells of the source notebook: grade_id, points, and whether they are autograded."""
+    return [
+        {"grade_id": c["grade_id"], "points": c["points"], "cell_type": c["cell_type"],
+         "auto": c["cell_type"] == "code" and not c["solution"]}
+        for c in nbgrader_cells(source) if c["grade"]
+    ]
 
 
 def _student_answers(nb: dict[str, Any]) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -166,7 +180,7 @@ def rebuild(source: dict[str, Any], submitted: dict[str, Any], secret: str | Non
         if cell.get("cell_type") == "code" and not _meta(cell):
             extra += 1
             inserts.setdefault(anchor, []).append(
-                {"cell_type": "code", "id": f"student-extra-{extra}", "metadata": {},
+                {"cell_type": "code", "id": f"{EXTRA_CELL_PREFIX}{extra}", "metadata": {},
                  "execution_count": None, "outputs": [], "source": _source(cell)[:MAX_CELL_CHARS]}
             )
     if inserts:
