@@ -174,26 +174,17 @@ def _time(step, n: int) -> float:
 MALLOC_ENV = {"MALLOC_MMAP_THRESHOLD_": str(2**30), "MALLOC_TRIM_THRESHOLD_": str(2**32)}
 
 
-def _threads_from_argv() -> str:
-    """``--threads N`` (read before argparse: the value must be in the environment before NumPy loads BLAS)."""
-    for i, arg in enumerate(sys.argv):
-        if arg == "--threads" and i + 1 < len(sys.argv):
-            return sys.argv[i + 1]
-        if arg.startswith("--threads="):
-            return arg.split("=", 1)[1]
-    return "1"
-
-
 def main() -> None:
-    threads = _threads_from_argv()
-    wanted = {**MALLOC_ENV, **{k: threads for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
-    if any(os.environ.get(k) != v for k, v in wanted.items()):
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **wanted})
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="3 repeats instead of 7")
     parser.add_argument("--threads", type=int, default=1, help="BLAS and torch threads for all three (default 1)")
     parser.add_argument("--child", nargs=3, metavar=("IMPL", "SIZE", "DTYPE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # BLAS reads its thread count when NumPy loads, so the settings take effect in a fresh process.
+    threads = str(args.threads)
+    wanted = {**MALLOC_ENV, **{k: threads for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}}
+    if any(os.environ.get(k) != v for k, v in wanted.items()):
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **wanted})
     repeats = 3 if args.quick else 7
     if args.child:
         print(json.dumps(peak_memory(*args.child)))
