@@ -1,14 +1,15 @@
-"""The backward pass: walk the graph in reverse topological order, summing gradients.
+"""The backward pass: run the graph's ops in reverse order, summing gradients.
 
 Everything about accumulation lives here: a value used by several ops gets the
 sum of their gradients, leaves keep adding into ``.grad`` across calls, and
 every gradient an op returns is reduced to its input's shape (undoing
-broadcasting) and checked.  The walk is iterative, so a chain of 100,000 ops
-needs no recursion.
+broadcasting) and checked.  Nothing recurses (a heap holds the ops waiting
+to run), so a chain of 100,000 ops is fine.
 """
 
 from __future__ import annotations
 
+from heapq import heappop, heappush
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -18,17 +19,26 @@ from .broadcasting import sum_to
 from .tensor import Tensor
 
 
-def topological_order(roots: Iterable[Tensor], leaves: bool = True) -> list[Tensor]:
+def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
     """Tensors reachable from ``roots`` that require grad, every input before its users.
 
-    ``leaves=False`` leaves out the leaf tensors (the backward pass handles
-    them after everything else).
+    The textbook way to order a graph for backpropagation, kept to show a
+    graph's order (the backward pass below gets one from ``sequence_nr``
+    instead, without a walk).
 
     Depth-first with an explicit stack.  A tensor is expanded once; a ``None``
     pushed under its inputs marks the moment they are all emitted, and the
     tensor itself (under the marker) follows.  Tensors serve as set keys by
     identity: their hash is ``object.__hash__``, so ``==`` (elementwise) is
     never consulted.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> x = ck.tensor(2.0, requires_grad=True)
+    >>> y = (x * 3).exp()
+    >>> [t.grad_fn.name() if t.grad_fn else "x" for t in topological_order([y])]
+    ['x', 'MulBackward', 'ExpBackward']
     """
     order: list[Tensor] = []
     visited: set[Tensor] = set()
@@ -43,7 +53,7 @@ def topological_order(roots: Iterable[Tensor], leaves: bool = True) -> list[Tens
             ctx = t._ctx
             if ctx is not None and not ctx.released:
                 for p, need in zip(ctx.parents, ctx.needs_input_grad):
-                    if need and p not in visited and (leaves or p._ctx is not None):
+                    if need and p not in visited:
                         stack.append(p)
     return order
 
@@ -73,25 +83,35 @@ def run_backward(
 ) -> dict[Tensor, Any]:
     """Propagate ``root_grads`` from ``roots`` through the graph.
 
+    No separate sort is needed: every recorded op is numbered when it runs
+    (``ctx.sequence_nr``), and an op's inputs exist before it does, so its
+    number is higher than that of every op it reads.  Running the ops in
+    decreasing number order is therefore a reverse topological order; a heap
+    hands out the highest-numbered op that has received a gradient, and by
+    then every op that uses its output has already contributed.
+
     With ``capture`` (``autograd.grad``) the gradients of those tensors are
     returned and no ``.grad`` is touched; otherwise leaves accumulate into
     ``.grad``.  With ``create_graph`` the backward rules run on Tensors, so the
     result is itself differentiable.
     """
     grads: dict[Tensor, Any] = {}
+    pending: list[tuple[int, Tensor]] = []  # (-sequence_nr, tensor): a heap, highest number first
     for r, g in zip(roots, root_grads):
-        grads[r] = g if r not in grads else grads[r] + g
+        if r in grads:
+            grads[r] = grads[r] + g
+        else:
+            grads[r] = g
+            if r._ctx is not None:
+                heappush(pending, (-r._ctx.sequence_nr, r))
     wanted = None if capture is None else set(capture)
     captured: dict[Tensor, Any] = {}
     handed_out: set[int] = set()  # arrays already stored in some .grad (never share one)
     with grad_mode.set_grad_enabled(create_graph):
-        for t in reversed(topological_order(roots, leaves=False)):
+        while pending:
+            t = heappop(pending)[1]
+            grad = grads.pop(t)
             ctx = t._ctx
-            if ctx is None:  # a root that is itself a leaf: handled with the leaves below
-                continue
-            grad = grads.pop(t, None)
-            if grad is None:
-                continue
             if wanted is not None:
                 if t in wanted:
                     captured[t] = grad
@@ -105,16 +125,19 @@ def run_backward(
             ctx.inputs = ctx.parents if create_graph else ctx.arrays
             ctx.out = t if create_graph else t.data
             in_grads = ctx.fn.backward(ctx, grad)
-            for i, parent in enumerate(ctx.parents):
-                g = in_grads[i]
-                if g is None or not ctx.needs_input_grad[i]:
+            for i, (parent, need, g) in enumerate(zip(ctx.parents, ctx.needs_input_grad, in_grads)):
+                if not need or g is None:
                     continue
                 p = parent.data
-                if type(g) is not np.ndarray or g.shape != p.shape or g.dtype != p.dtype:
+                # (`is not`: each built-in dtype is one object; _fit compares equal ones properly)
+                if type(g) is not np.ndarray or g.shape != p.shape or g.dtype is not p.dtype:
                     g = _fit(g, parent, t, i)
                 if parent in grads:
-                    g = grads[parent] + g
-                grads[parent] = g
+                    grads[parent] = grads[parent] + g
+                else:  # its first gradient: queue the op that made it (leaves wait for the end)
+                    grads[parent] = g
+                    if parent._ctx is not None:
+                        heappush(pending, (-parent._ctx.sequence_nr, parent))
             if not retain_graph:
                 ctx.release()
     # What is left are the leaves, each with the sum of all its contributions.
@@ -130,8 +153,8 @@ def run_backward(
 def _accumulate(t: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:
     if t.grad is not None:
         grad = t.grad + grad
-    elif not grad.flags.owndata or not grad.flags.writeable or id(grad) in handed_out:
-        grad = grad.copy()  # a view, or an array shared with another .grad
+    elif grad.base is not None or id(grad) in handed_out:
+        grad = grad.copy()  # a view (perhaps read-only), or an array stored in another .grad
     if type(grad) is not np.ndarray:
         grad = np.asarray(grad)  # 0-d arithmetic gives NumPy scalars
     handed_out.add(id(grad))
@@ -146,12 +169,13 @@ def _root_grad(t: Tensor, gradient: Any, create_graph: bool = False) -> Any:
                 "pass gradient= (e.g. an array of ones of that shape) or reduce it first, e.g. y.sum().backward()"
             )
         gradient = np.ones(t.data.shape, t.data.dtype)
-    elif isinstance(gradient, Tensor):
-        gradient = gradient if create_graph else gradient.data
     else:
-        gradient = np.array(gradient, dtype=t.dtype)  # a copy: the caller's array is never stored
-    if gradient.shape != t.shape:
-        raise ValueError(f"gradient has shape {gradient.shape}, but the output has shape {t.shape}")
+        if isinstance(gradient, Tensor):
+            gradient = gradient if create_graph else gradient.data
+        else:
+            gradient = np.array(gradient, dtype=t.dtype)  # a copy: the caller's array is never stored
+        if gradient.shape != t.shape:
+            raise ValueError(f"gradient has shape {gradient.shape}, but the output has shape {t.shape}")
     if create_graph and not isinstance(gradient, Tensor):
         gradient = Tensor._make(gradient, False, None)
     return gradient

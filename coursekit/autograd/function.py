@@ -12,11 +12,15 @@ derivatives possible.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
 
 from . import grad_mode
+
+
+_sequence = itertools.count()  # numbers the recorded ops in the order they ran
 
 
 class ShapeError(ValueError):
@@ -31,16 +35,26 @@ class Context:
     fn : the :class:`Function` subclass that made the output.
     parents : the inputs as given (Tensors or constants), the edges of the graph.
     arrays : the inputs as NumPy arrays, saved for the backward pass.
-    needs_input_grad : one bool per input.
+    needs_input_grad : one flag per input: ``requires_grad`` of a Tensor, None for
+        anything else (a number, an array, an option).
+    sequence_nr : the order in which the operations ran (the backward pass
+        runs them highest first).
     inputs, out : set by the engine just before ``fn.backward`` runs.
+
+    A backward rule may keep more on it (``ctx.mask = ...`` in ``forward``).
     """
+
+    # Slots for what the engine touches on every op (quicker than a __dict__);
+    # __dict__ for whatever the ops save.
+    __slots__ = ("fn", "parents", "arrays", "needs_input_grad", "released", "sequence_nr", "inputs", "out", "__dict__")
 
     def __init__(self, fn: type[Function], parents: tuple, arrays: list) -> None:
         self.fn = fn
         self.parents = parents
         self.arrays = arrays
-        self.needs_input_grad: tuple[bool, ...] = ()
+        self.needs_input_grad: tuple[bool | None, ...] = ()
         self.released = False
+        self.sequence_nr = next(_sequence)
 
     def name(self) -> str:
         return self.fn.__name__ + "Backward"
@@ -90,15 +104,14 @@ class Function:
         Given no Tensor at all, ``apply`` returns a plain array: backward rules
         call the same functions on arrays in an ordinary backward pass.
         """
-        arrays, needs, any_tensor = [], [], False
+        arrays, needs = [], []
         for x in inputs:  # one pass: this runs for every op, so it is kept lean
             if isinstance(x, Tensor):
                 arrays.append(x.data)
                 needs.append(x.requires_grad)
-                any_tensor = True
             else:
                 arrays.append(x)
-                needs.append(False)
+                needs.append(None)
         ctx = Context(cls, inputs, arrays)
         try:
             out = cls.forward(ctx, *arrays, **params)
@@ -109,11 +122,11 @@ class Function:
             raise ShapeError(f"{cls.__name__}: {err} (input shapes: {shapes})") from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        if not any_tensor:
-            return out
-        if grad_mode._enabled and True in needs:
+        if True in needs and grad_mode._enabled:
             ctx.needs_input_grad = tuple(needs)
             return Tensor._make(out, True, ctx)
+        if needs.count(None) == len(needs):  # no Tensor among the inputs
+            return out
         return Tensor._make(out, False, None)
 
 

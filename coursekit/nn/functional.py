@@ -16,7 +16,7 @@ import numpy as np
 from ..autograd.function import Context, Function, ShapeError
 from ..autograd.ops import (
     clip, exp, leaky_relu, linear, log, log_softmax, logsumexp, maximum, relu, sigmoid,
-    softmax, softmax_and_log_softmax, softplus, tanh, where,
+    log_softmax_parts, softmax, softplus, tanh, where,
 )
 from ..autograd.tensor import Tensor, _data
 
@@ -146,7 +146,7 @@ class CrossEntropy(Function):
     @staticmethod
     def forward(ctx: Context, z: np.ndarray, target: np.ndarray, reduction: Reduction) -> np.ndarray:
         ctx.reduction, ctx.target = reduction, target
-        ctx.probabilities, log_p = softmax_and_log_softmax(z)
+        log_p, ctx.exp, ctx.total = log_softmax_parts(z)
         if target.dtype.kind in "iu":
             ctx.index = _target_index(target)
             loss = -log_p[ctx.index]
@@ -158,13 +158,12 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple:
         z = ctx.inputs[0]
-        logits = _data(z)
-        g = _per_row(grad, logits.size // logits.shape[-1], ctx.reduction)
+        g = _per_row(grad, ctx.total.size, ctx.reduction)  # total: one number per row
         if isinstance(z, Tensor):  # building a graph of the backward pass: differentiable ops only
-            return (softmax(z) * _mass(ctx) - _one_hot(ctx.target, logits)) * g, None
+            return (softmax(z) * _mass(ctx) - _one_hot(ctx.target, z.data)) * g, None
+        d = ctx.exp / ctx.total  # softmax, from the forward pass's parts
         if ctx.index is None:  # probability targets need not sum to one
-            return (ctx.probabilities * _mass(ctx) - ctx.target) * g, None
-        d = ctx.probabilities.copy()  # the forward pass's softmax, reused
+            return (d * _mass(ctx) - ctx.target) * g, None
         d[ctx.index] -= 1
         d *= g
         return d, None

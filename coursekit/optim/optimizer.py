@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from ..autograd import Tensor, enable_grad, no_grad
+from ..autograd import Tensor, enable_grad
 
 ParamGroup = dict[str, Any]
 Params = Iterable[Tensor] | Iterable[ParamGroup]
@@ -223,11 +223,13 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p.data, p.grad, self.state[p], group)
+        # The updates work on the NumPy arrays themselves, so nothing is recorded:
+        # no no_grad() needed (torch's step needs one, as it works on tensors).
+        state = self.state
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    self._update(p.data, p.grad, state[p], group)
         return loss
 
     # ---- saving and loading -----------------------------------------------------

@@ -24,15 +24,16 @@ def _shifted(x: np.ndarray, axis: Any, guard_infinite: bool = True) -> tuple[np.
     return x - m, m
 
 
-def softmax_and_log_softmax(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
-    """softmax and log softmax of a plain array in one pass (shared with the losses).
+def log_softmax_parts(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """log softmax of a plain array, with the exponentials ``e`` and their sums ``total`` it came from.
 
-    Rows holding +inf, or only -inf, give NaN, as in PyTorch.
+    ``softmax = e / total``, so a loss that needs both computes the shared part
+    once.  Rows holding +inf, or only -inf, give NaN, as in PyTorch.
     """
     z, _ = _shifted(x, axis, guard_infinite=False)
     e = np.exp(z)
     total = e.sum(axis=axis, keepdims=True)
-    return e / total, z - np.log(total)
+    return z - np.log(total), e, total
 
 
 class LogSumExp(Function):
@@ -72,7 +73,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: int = -1) -> np.ndarray:
         ctx.axis = axis
-        return softmax_and_log_softmax(x, axis)[1]
+        return log_softmax_parts(x, axis)[0]
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple:
