@@ -168,7 +168,8 @@ def _root_grad(t: Tensor, gradient: Any, create_graph: bool = False) -> Any:
                 f"grad can be implicitly created only for a single number, this output has shape {t.shape}; "
                 "pass gradient= (e.g. an array of ones of that shape) or reduce it first, e.g. y.sum().backward()"
             )
-        gradient = np.ones(t.data.shape, t.data.dtype)
+        gradient = np.empty(t.data.shape, t.data.dtype)
+        gradient.fill(1)  # np.ones, minus its Python wrapper: this runs on every backward()
     else:
         if isinstance(gradient, Tensor):
             gradient = gradient if create_graph else gradient.data

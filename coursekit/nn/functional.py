@@ -32,7 +32,7 @@ Reduction = str
 
 def _reduce(loss: Any, reduction: Reduction) -> Any:
     if reduction == "mean":  # on arrays, sum / size skips np.mean's Python-level overhead
-        return loss.sum() / loss.size if isinstance(loss, np.ndarray) else loss.mean()
+        return np.add.reduce(loss, axis=None) / loss.size if isinstance(loss, np.ndarray) else loss.mean()
     if reduction == "sum":
         return loss.sum()
     if reduction == "none":
@@ -109,34 +109,37 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: Reducti
     return BCEWithLogits.apply(input, target, reduction=reduction)
 
 
-def _check_classes(logits: np.ndarray, target: np.ndarray, name: str) -> None:
+def _class_positions(logits: np.ndarray, target: np.ndarray, name: str) -> Any:
+    """Where class-index targets sit in ``logits.ravel()``; None for class probabilities.
+
+    Checks the shapes, and that every index lies in [0, C): ``np.ravel_multi_index``
+    refuses any other (negative ones too, which indexing would wrap around) in
+    the same pass that computes the positions.
+    """
     if logits.ndim not in (1, 2):
         raise ShapeError(f"{name}: expected logits of shape (N, C) or (C,), got {logits.shape}")
-    if target.dtype.kind in "iu":
-        if target.shape != logits.shape[:-1]:
-            raise ShapeError(f"{name}: class-index target of shape {target.shape} does not fit logits {logits.shape}; "
-                             f"expected shape {logits.shape[:-1]}")
-        # One pass: seen as unsigned, a negative index becomes huge, so a single max catches both ends.
-        unsigned = target.view(f"u{target.dtype.itemsize}")
-        if target.size and np.maximum.reduce(unsigned, axis=None) >= logits.shape[-1]:
-            raise IndexError(f"{name}: class indices must lie in [0, {logits.shape[-1] - 1}], "
-                             f"got values from {target.min()} to {target.max()}")
-    elif target.shape != logits.shape:
-        raise ShapeError(f"{name}: probability target of shape {target.shape} must match logits {logits.shape} "
-                         "(for class indices use an integer array)")
-
-
-def _target_index(target: np.ndarray) -> Any:
-    """Where class-index targets sit in a (N, C) or (C,) array: ``a[_target_index(y)]`` picks them."""
-    return (np.arange(target.shape[0]), target) if target.ndim == 1 else target
-
-
-def _one_hot(target: np.ndarray, like: np.ndarray) -> np.ndarray:
-    """Class indices -> one-hot rows; class probabilities pass through."""
     if target.dtype.kind not in "iu":
+        if target.shape != logits.shape:
+            raise ShapeError(f"{name}: probability target of shape {target.shape} must match logits {logits.shape} "
+                             "(for class indices use an integer array)")
+        return None
+    if target.shape != logits.shape[:-1]:
+        raise ShapeError(f"{name}: class-index target of shape {target.shape} does not fit logits {logits.shape}; "
+                         f"expected shape {logits.shape[:-1]}")
+    rows = (np.arange(target.shape[0]),) if target.ndim == 1 else ()
+    try:
+        return np.ravel_multi_index((*rows, target), logits.shape)
+    except ValueError:
+        raise IndexError(f"{name}: class indices must lie in [0, {logits.shape[-1] - 1}], "
+                         f"got values from {target.min()} to {target.max()}") from None
+
+
+def _one_hot(target: np.ndarray, positions: Any, like: np.ndarray) -> np.ndarray:
+    """Class indices (at ``positions``, from :func:`_class_positions`) -> one-hot rows; probabilities pass through."""
+    if positions is None:
         return target
     out = np.zeros(like.shape, dtype=like.dtype)
-    out[_target_index(target)] = 1
+    out.ravel()[positions] = 1  # a fresh array: ravel() is a view of it
     return out
 
 
@@ -144,14 +147,12 @@ class CrossEntropy(Function):
     """-log softmax(z)_y = logsumexp(z) - z_y;  d/dz = softmax(z) - onehot(y)."""
 
     @staticmethod
-    def forward(ctx: Context, z: np.ndarray, target: np.ndarray, reduction: Reduction) -> np.ndarray:
-        ctx.reduction, ctx.target = reduction, target
+    def forward(ctx: Context, z: np.ndarray, target: np.ndarray, reduction: Reduction, positions: Any) -> np.ndarray:
+        ctx.reduction, ctx.target, ctx.positions = reduction, target, positions
         log_p, ctx.exp, ctx.total = log_softmax_parts(z)
-        if target.dtype.kind in "iu":
-            ctx.index = _target_index(target)
-            loss = -log_p[ctx.index]
+        if positions is not None:
+            loss = -log_p.ravel()[positions]
         else:
-            ctx.index = None
             loss = -(target * log_p).sum(axis=-1)
         return _reduce(loss, reduction)
 
@@ -160,17 +161,17 @@ class CrossEntropy(Function):
         z = ctx.inputs[0]
         g = _per_row(grad, ctx.total.size, ctx.reduction)  # total: one number per row
         if isinstance(z, Tensor):  # building a graph of the backward pass: differentiable ops only
-            return (softmax(z) * _mass(ctx) - _one_hot(ctx.target, z.data)) * g, None
+            return (softmax(z) * _mass(ctx) - _one_hot(ctx.target, ctx.positions, z.data)) * g, None
         d = ctx.exp / ctx.total  # softmax, from the forward pass's parts
-        if ctx.index is None:  # probability targets need not sum to one
+        if ctx.positions is None:  # probability targets need not sum to one
             return (d * _mass(ctx) - ctx.target) * g, None
-        d[ctx.index] -= 1
+        d.ravel()[ctx.positions] -= 1  # d is fresh: ravel() is a view of it
         d *= g
         return d, None
 
 
 def _mass(ctx: Context) -> Any:
-    return 1 if ctx.index is not None else ctx.target.sum(axis=-1, keepdims=True)
+    return 1 if ctx.positions is not None else ctx.target.sum(axis=-1, keepdims=True)
 
 
 def cross_entropy(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
@@ -190,17 +191,17 @@ def cross_entropy(input: Any, target: Any, reduction: Reduction = "mean") -> Any
     """
     target = _data(target)
     target = np.asarray(target) if not isinstance(target, np.ndarray) else target
-    _check_classes(_data(input), target, "cross_entropy")
-    return CrossEntropy.apply(input, target, reduction=reduction)
+    positions = _class_positions(_data(input), target, "cross_entropy")
+    return CrossEntropy.apply(input, target, reduction=reduction, positions=positions)
 
 
 class NLLLoss(Function):
     """-logp_y for log-probabilities ``logp``;  d/dlogp = -onehot(y)."""
 
     @staticmethod
-    def forward(ctx: Context, logp: np.ndarray, target: np.ndarray, reduction: Reduction) -> np.ndarray:
+    def forward(ctx: Context, logp: np.ndarray, target: np.ndarray, reduction: Reduction, positions: Any) -> np.ndarray:
         ctx.reduction = reduction
-        ctx.onehot = _one_hot(target, logp)
+        ctx.onehot = _one_hot(target, positions, logp)
         return _reduce(-(ctx.onehot * logp).sum(axis=-1), reduction)
 
     @staticmethod
@@ -214,8 +215,8 @@ def nll_loss(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
     target = np.asarray(_data(target))
     if not np.issubdtype(target.dtype, np.integer):
         raise TypeError(f"nll_loss: target must hold integer class indices, got {target.dtype}")
-    _check_classes(_data(input), target, "nll_loss")
-    return NLLLoss.apply(input, target, reduction=reduction)
+    positions = _class_positions(_data(input), target, "nll_loss")
+    return NLLLoss.apply(input, target, reduction=reduction, positions=positions)
 
 
 def hinge(input: Any, target: Any, margin: float = 1.0, reduction: Reduction = "mean") -> Any:
@@ -226,10 +227,9 @@ def hinge(input: Any, target: Any, margin: float = 1.0, reduction: Reduction = "
     target = np.asarray(_data(target))
     scores = _data(input)
     if scores.ndim == 2 and np.issubdtype(target.dtype, np.integer):
-        _check_classes(scores, target, "hinge")
-        rows = np.arange(scores.shape[0])
-        correct = input[rows, target].reshape(-1, 1)
-        margins = relu(margin - correct + input) * (1 - _one_hot(target, scores))
+        positions = _class_positions(scores, target, "hinge")
+        correct = input.reshape(-1)[positions].reshape(-1, 1)
+        margins = relu(margin - correct + input) * (1 - _one_hot(target, positions, scores))
         return _reduce(margins.sum(axis=-1) / scores.shape[-1], reduction)
     _same_shape(input, target, "hinge")
     if not np.isin(target, (-1, 1)).all():

@@ -17,7 +17,8 @@ from .reductions import _kept_shape
 
 def _shifted(x: np.ndarray, axis: Any, guard_infinite: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """x - max(x) along axis, and that max (0 where it is infinite, to avoid inf - inf)."""
-    # The ufunc's own reduce: np.max's Python wrapper costs more than the max of a small array.
+    # The ufuncs' own reduce (here and below): np.max's and ndarray.sum's Python
+    # wrappers cost more than the reduction of a small array.
     m = np.maximum.reduce(x, axis=axis, keepdims=True)
     if guard_infinite and not np.isfinite(m).all():
         m = np.where(np.isfinite(m), m, 0)
@@ -32,7 +33,7 @@ def log_softmax_parts(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.nda
     """
     z, _ = _shifted(x, axis, guard_infinite=False)
     e = np.exp(z)
-    total = e.sum(axis=axis, keepdims=True)
+    total = np.add.reduce(e, axis=axis, keepdims=True)
     return z - np.log(total), e, total
 
 
@@ -43,7 +44,7 @@ class LogSumExp(Function):
     def forward(ctx: Context, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         ctx.kept, ctx.axis = _kept_shape(x.shape, axis), axis
         z, m = _shifted(x, axis)
-        out = np.log(np.exp(z).sum(axis=axis, keepdims=True)) + m
+        out = np.log(np.add.reduce(np.exp(z), axis=axis, keepdims=True)) + m
         return out if keepdims else np.squeeze(out, axis=axis)
 
     @staticmethod
@@ -59,7 +60,7 @@ class Softmax(Function):
     def forward(ctx: Context, x: np.ndarray, axis: int = -1) -> np.ndarray:
         ctx.axis = axis
         e = np.exp(_shifted(x, axis)[0])
-        return e / e.sum(axis=axis, keepdims=True)
+        return e / np.add.reduce(e, axis=axis, keepdims=True)
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple:
