@@ -128,6 +128,13 @@ def _status_kib(field: str) -> int:
 
 
 IMPLS = ("coursekit", "numpy", "torch")
+# The order in which each fresh process sets up and runs the three; each one's best
+# over these processes is reported.  The order matters: where a process's arrays
+# land in memory moves a 784-256-256-10 step by about 5%; and with two or more
+# threads, whatever runs right after torch is slowed by 30-60% while torch's
+# idle OpenMP threads spin on the cores.  Each implementation is set up first
+# once, and each of coursekit and NumPy runs once not right after torch.
+ORDERS = (("coursekit", "numpy", "torch"), ("numpy", "coursekit", "torch"), ("torch", "coursekit", "numpy"))
 
 
 def make_step(impl: str, size: str, dtype: str):
@@ -147,7 +154,7 @@ def peak_memory(impl: str, size: str, dtype: str) -> float:
     return max(_status_kib("VmHWM") - base, 0) / 1024  # VmHWM: this process's own peak
 
 
-def times(size: str, dtype: str, repeats: int, first: int = 0) -> dict[str, float]:
+def times(size: str, dtype: str, repeats: int, order: tuple[str, ...] = IMPLS) -> dict[str, float]:
     """Best mean step time of each implementation, their repeats interleaved in this process.
 
     Interleaving puts all three under the same conditions (load, clock speed,
@@ -155,8 +162,7 @@ def times(size: str, dtype: str, repeats: int, first: int = 0) -> dict[str, floa
     rather than a few long ones: on a shared machine the slow-downs come in
     bursts of a second or more, and the best repeat is the one that missed them.
     """
-    order = IMPLS[first:] + IMPLS[:first]  # which one allocates its arrays first matters (see main)
-    steps = {impl: make_step(impl, size, dtype) for impl in order}
+    steps = {impl: make_step(impl, size, dtype) for impl in order}  # the order matters: see ORDERS
     for step in steps.values():
         step()  # warm up: first-call costs (imports, caches) are not a step's
     n = {impl: max(3, int(0.1 / max(_time(step, 1), 1e-6))) for impl, step in steps.items()}  # ~0.1 s a repeat
@@ -186,7 +192,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one process of 5 repeats instead of 3 of 9")
     parser.add_argument("--threads", type=int, default=1, help="BLAS and torch threads for all three (default 1)")
     parser.add_argument("--child", nargs=3, metavar=("IMPL", "SIZE", "DTYPE"), help=argparse.SUPPRESS)
-    parser.add_argument("--times-child", nargs=4, metavar=("SIZE", "DTYPE", "REPEATS", "FIRST"), help=argparse.SUPPRESS)
+    parser.add_argument("--times-child", nargs=4, metavar=("SIZE", "DTYPE", "REPEATS", "ORDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     # BLAS reads its thread count when NumPy loads, so the settings take effect in a fresh process.
     threads = str(args.threads)
@@ -198,8 +204,8 @@ def main() -> None:
         print(json.dumps(peak_memory(*args.child)))
         return
     if args.times_child:
-        size, dtype, n, first = args.times_child
-        print(json.dumps(times(size, dtype, int(n), int(first))))
+        size, dtype, n, order = args.times_child
+        print(json.dumps(times(size, dtype, int(n), tuple(order.split(",")))))
         return
 
     def child(*argv: str) -> Any:
@@ -210,13 +216,9 @@ def main() -> None:
     rows = []
     for size in SIZES:
         for dtype in ("float64", "float32"):
-            # Each implementation's best over fresh processes, each process setting them up
-            # in another order: where a process's arrays land in memory moves a
-            # 784-256-256-10 step by about 5% with one thread, and by up to 20% with two
-            # (whichever implementation allocates first is slower).
             best = dict.fromkeys(IMPLS, float("inf"))
-            for p in range(processes):
-                for impl, seconds in child("--times-child", size, dtype, str(repeats), str(p % len(IMPLS))).items():
+            for order in ORDERS[:processes]:
+                for impl, seconds in child("--times-child", size, dtype, str(repeats), ",".join(order)).items():
                     best[impl] = min(best[impl], seconds)
             r = {impl: {"seconds": best[impl], "peak_mib": child("--child", impl, size, dtype)} for impl in IMPLS}
             rows.append((size, dtype, r))
