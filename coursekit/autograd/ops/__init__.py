@@ -11,5 +11,5 @@ from .shape import (
     Cast, Concatenate, GetItem, Reshape, ScatterAdd, Stack, Transpose,
     cat, concatenate, getitem, normalize_index, reshape, stack, transpose,
 )
-from .softmax import LogSoftmax, LogSumExp, Softmax, log_softmax, logsumexp, softmax, log_softmax_parts
+from .softmax import LogSoftmax, LogSumExp, Softmax, log_softmax, log_softmax_parts, logsumexp, softmax
 from ..broadcasting import BroadcastTo, SumTo, broadcast_to, sum_to  # noqa: E402
