@@ -14,7 +14,7 @@ import os
 import sys
 import time
 import warnings
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Self, TypeVar
 
 from sqlalchemy.exc import OperationalError, SAWarning
 
@@ -72,7 +72,7 @@ class GradebookWriter:
             warnings.simplefilter("ignore", SAWarning)
             self._gb = with_retry(lambda: Gradebook(db_url))
 
-    def __enter__(self) -> GradebookWriter:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

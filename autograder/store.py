@@ -11,7 +11,7 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 __all__ = ["ResultsStore"]
 
@@ -59,7 +59,7 @@ class ResultsStore:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> ResultsStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

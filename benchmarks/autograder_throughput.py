@@ -100,7 +100,7 @@ def run_ours(course: Path, workers: int, cell_timeout: int) -> tuple[float, str]
     cmd = [sys.executable, "-m", "autograder", "--course", str(course), "grade", A1, "--no-progress",
            f"--workers={workers}", f"--cell-timeout={cell_timeout}", f"--timeout={max(60, 6 * cell_timeout)}"]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"autograder failed:\n{proc.stdout}\n{proc.stderr}")
@@ -111,7 +111,7 @@ def run_nbgrader(course: Path, cell_timeout: int) -> tuple[float, str]:
     cmd = [sys.executable, "-m", "nbgrader", "autograde", A1, "--force",
            f"--ExecutePreprocessor.timeout={cell_timeout}", f"--Execute.timeout={cell_timeout}"]
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=course, env=_env(), capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=course, env=_env(), capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     graded = len(list((course / "autograded").glob(f"*/{A1}/{A1}.ipynb")))
     return seconds, f"rc={proc.returncode}, {graded} autograded notebooks"

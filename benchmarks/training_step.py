@@ -191,7 +191,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="one process of 5 repeats instead of 3 of 9")
     parser.add_argument("--threads", type=int, default=1, help="BLAS and torch threads for all three (default 1)")
-    parser.add_argument("--child", nargs=3, metavar=("IMPL", "SIZE", "DTYPE"), help=argparse.SUPPRESS)
+    parser.add_argument("--memory-child", nargs=3, metavar=("IMPL", "SIZE", "DTYPE"), help=argparse.SUPPRESS)
     parser.add_argument("--times-child", nargs=4, metavar=("SIZE", "DTYPE", "REPEATS", "ORDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     # BLAS reads its thread count when NumPy loads, so the settings take effect in a fresh process.
@@ -200,8 +200,8 @@ def main() -> None:
     if any(os.environ.get(k) != v for k, v in wanted.items()):
         os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, **wanted})
     processes, repeats = (1, 5) if args.quick else (3, 9)
-    if args.child:
-        print(json.dumps(peak_memory(*args.child)))
+    if args.memory_child:
+        print(json.dumps(peak_memory(*args.memory_child)))
         return
     if args.times_child:
         size, dtype, n, order = args.times_child
@@ -220,7 +220,7 @@ def main() -> None:
             for order in ORDERS[:processes]:
                 for impl, seconds in child("--times-child", size, dtype, str(repeats), ",".join(order)).items():
                     best[impl] = min(best[impl], seconds)
-            r = {impl: {"seconds": best[impl], "peak_mib": child("--child", impl, size, dtype)} for impl in IMPLS}
+            r = {impl: {"seconds": best[impl], "peak_mib": child("--memory-child", impl, size, dtype)} for impl in IMPLS}
             rows.append((size, dtype, r))
             ck_, np_, th = r["coursekit"], r["numpy"], r["torch"]
             print(f"{size:<24} {dtype:<8} ck {ck_['seconds']*1e3:9.3f} ms  numpy {np_['seconds']*1e3:9.3f} ms  "

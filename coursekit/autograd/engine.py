@@ -9,7 +9,7 @@ to run), so a chain of 100,000 ops is fine.
 
 from __future__ import annotations
 
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -96,14 +96,11 @@ def run_backward(
     result is itself differentiable.
     """
     grads: dict[Tensor, Any] = {}
-    pending: list[tuple[int, Tensor]] = []  # (-sequence_nr, tensor): a heap, highest number first
     for r, g in zip(roots, root_grads):
-        if r in grads:
-            grads[r] = grads[r] + g
-        else:
-            grads[r] = g
-            if r._ctx is not None:
-                heappush(pending, (-r._ctx.sequence_nr, r))
+        grads[r] = grads[r] + g if r in grads else g
+    # The ops waiting to run, as (-sequence_nr, tensor): a heap, highest number on top.
+    pending = [(-r._ctx.sequence_nr, r) for r in grads if r._ctx is not None]
+    heapify(pending)
     wanted = None if capture is None else set(capture)
     captured: dict[Tensor, Any] = {}
     handed_out: set[int] = set()  # arrays already stored in some .grad (never share one)
