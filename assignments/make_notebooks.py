@@ -13,6 +13,8 @@ cell is followed by one fenced ``python`` block, its source::
     <!-- tests: <check id> -->          autograded test cell: one check() call (+ a hidden one);
                                         its points come from coursekit.grading's registry
     <!-- code -->                       a plain code cell (experiments, plots)
+    <!-- code graded=no -->             ... that the autograder skips (it needs packages the
+                                        grading sandbox does not have, e.g. coursekit.nn)
     <!-- answer: <grade id> points=N --> a manually graded Markdown answer (the model answer; runs
                                         until the next marker)
     <!-- markdown -->                   starts a new Markdown cell (text after a code block does too)
@@ -34,11 +36,12 @@ import nbformat
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing coursekit
 
-from coursekit.grading import all_checks, assignment_prefix, cell_grade_id, get_check
+from coursekit.grading import all_checks, allowed_imports, assignment_prefix, cell_grade_id, get_check
 
 SOURCES = HERE / "notebooks"
 MARKER = re.compile(r"^<!--\s*(\w+)(?::\s*([\w.]+))?((?:\s+\w+=\S+)*)\s*-->\s*$")
 CODE_KINDS = ("setup", "solution", "tests", "code")
+SKIP_TAG = "skip-when-graded"  # the autograder's runner does not run code cells with this tag
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CHECK_CALL = re.compile(r"""check\(\s*["']([\w.]+)["']""")
 
@@ -49,8 +52,12 @@ GRADING_NOTE = """\
 otherwise raises an error that says which output is wrong, expected versus got, and a hint. When the
 notebook is graded, hidden checks run the same function on other random shapes and seeds; the cell's
 points are earned when every check passes, within the documented tolerances. Printing and warnings
-inside your functions are fine. Where an exercise asks you to write something coursekit already has,
-use NumPy only: running coursekit's own implementation there earns no credit for that part.
+inside your functions are fine.
+
+**What your code may import.** When the notebook is graded it runs in a sandbox that has only
+{allowed} (and the standard library): coursekit's own `autograd`, `nn`, `optim` and `train`, PyTorch,
+JAX and other packages are not installed there, so importing them fails and the checks after that
+point score zero. Cells marked *not run when graded* are experiments for your own machine.
 Written answers are graded by hand. Do not rename the functions, and do not add cells that take long
 to run."""
 
@@ -112,7 +119,8 @@ def parse(text: str, name: str) -> list[dict]:
             end += 1
         if end >= len(lines):
             raise SpecError(f"{name}:{start}: unclosed ```python block")
-        cells.append({"kind": kind, "id": ident, "source": "\n".join(lines[start:end]).strip("\n")})
+        cells.append({"kind": kind, "id": ident, "options": opts,
+                      "source": "\n".join(lines[start:end]).strip("\n")})
         i = end + 1
     if answer is not None:
         answer["source"] = "\n".join(answer.pop("lines")).strip("\n")
@@ -207,12 +215,17 @@ def build(assignment: str) -> nbformat.NotebookNode:
                 seen_checks.append(check_id)
             else:
                 nbcell.id = new_id("code")
+                if cell["options"].get("graded") == "no":
+                    # An experiment that needs packages the grading sandbox does not have: it runs on
+                    # the student's machine only, and the autograder skips it.
+                    nbcell.metadata = {"tags": [SKIP_TAG]}
         if nbcell.id in ids:
             raise SpecError(f"{path.name}: cell id {nbcell.id!r} is used twice")
         ids.add(nbcell.id)
         nb.cells.append(nbcell)
         if k == 0 and kind == "markdown":
-            note = nbformat.v4.new_markdown_cell(GRADING_NOTE)
+            allowed = ", ".join(f"`{m}`" for m in allowed_imports(prefix))
+            note = nbformat.v4.new_markdown_cell(GRADING_NOTE.format(allowed=allowed))
             note.id = "grading-note"
             ids.add(note.id)
             nb.cells.append(note)

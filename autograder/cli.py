@@ -41,10 +41,23 @@ def _grade(args: argparse.Namespace) -> int:
         cell_timeout=args.cell_timeout, limits=limits, progress=not args.no_progress,
     )
     summary = grade(opts)
-    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(summary["statuses"].items())) or "nothing new"
-    print(f"[autograder] graded {summary['graded']} ({statuses}), skipped {summary['skipped']} "
-          f"already graded, in {summary['seconds']:.1f} s")
+    for line in summary_lines(summary):
+        print(line)
     return 0
+
+
+def summary_lines(summary: dict) -> list[str]:
+    """The end-of-run summary: how many were graded, which failed and why (student's or grader's fault)."""
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(summary["statuses"].items())) or "nothing new"
+    lines = [f"[autograder] graded {summary['graded']} ({statuses}), skipped {summary['skipped']} "
+             f"already graded, sandbox restarted for {summary.get('retried', 0)}, in {summary['seconds']:.1f} s"]
+    for status, items in sorted(summary.get("reasons", {}).items()):
+        whose = "the grader failed: run grade again" if status == "error" else "the notebook's own problem"
+        lines.append(f"[autograder] {status} ({len(items)}, {whose}):")
+        lines += [f"[autograder]   {item[:300]}" for item in items[:20]]
+        if len(items) > 20:
+            lines.append(f"[autograder]   ... and {len(items) - 20} more (see `status`)")
+    return lines
 
 
 def _status(args: argparse.Namespace) -> int:

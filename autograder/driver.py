@@ -64,20 +64,32 @@ def course_secret(course: Course, given: str | None) -> str:
     return path.read_text().strip()
 
 
+GRADER_FAILED = ("error",)  # statuses that are the grader's fault: never final, a plain rerun retries them
+
+
+def clean_text(value: Any) -> Any:
+    """``value`` with every string made storable (lone surrogates and NULs replaced), recursively."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\0", "")
+    if isinstance(value, dict):
+        return {clean_text(k): clean_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_text(v) for v in value]
+    return value
+
+
 def score(raw: dict[str, Any], cells: list[dict[str, Any]], secret: str) -> dict[str, Any]:
     """Score a worker's raw result in this process; returns the stored result (plain JSON).
 
-    The record bytes are written to a private temporary directory and read
-    back by ``coursekit.grading.grade_recorded`` (strict validation, no
-    pickle).  Written answers get ``None`` (the formgrader's job).
+    The record bytes are parsed as hostile data by
+    ``coursekit.grading.score_records`` against this student's inputs, which
+    are drawn again here from the secret.  Written answers get ``None`` (the
+    formgrader's job).
     """
     prefix = grading.assignment_prefix(raw["assignment"])
-    by_grade_id: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="autograder-score-") as tmp:
-        for name, data in raw.get("records", {}).items():
-            Path(tmp, name).write_bytes(data)  # names were validated by the worker's pattern
-        for r in grading.grade_recorded(tmp, prefix, secret=secret):
-            by_grade_id[grading.cell_grade_id(r.check_id)] = r
+    records = raw.get("records") or {}
+    by_grade_id = {grading.cell_grade_id(r.check_id): r
+                   for r in grading.score_records(records, prefix, secret, raw["student"])}
     missing = set(raw.get("missing_cells", []))
     out_cells = []
     for c in cells:
@@ -87,19 +99,24 @@ def score(raw: dict[str, Any], cells: list[dict[str, Any]], secret: str) -> dict
         elif c["grade_id"] in by_grade_id:
             r = by_grade_id[c["grade_id"]]
             entry.update(score=float(r.points), message=r.message, statuses=r.statuses, check_id=r.check_id)
+            if r.parts:
+                entry["parts"] = [dict(name=p.name, points=p.points, max_points=p.max_points, passed=p.passed)
+                                  for p in r.parts]
         else:  # a test cell without a registered check: cannot be scored here
             entry.update(score=0.0, message="no check is registered for this cell", statuses={})
         out_cells.append(entry)
     notes = [f"answer cell '{g}' was not found in your notebook (deleted or renamed?): it scores 0"
-             for g in sorted(missing)]
+             for g in sorted(missing)] + list(raw.get("notes", []))
     auto = [c for c in out_cells if c["auto"]]
-    return {
+    return clean_text({
         "assignment": raw["assignment"], "student": raw["student"], "key": raw["key"],
         "status": raw["status"], "reason": raw.get("reason", ""), "notes": notes,
+        "cell_errors": raw.get("cell_errors", []), "problems": raw.get("problems", []),
         "cells": out_cells, "score": sum(c["score"] or 0.0 for c in auto),
-        "max_score": sum(c["max_score"] for c in auto), "seconds": raw.get("seconds", 0.0),
+        "max_score": sum(c["max_score"] for c in auto), "seconds": float(raw.get("seconds", 0.0)),
+        "retried": int(raw.get("retried", 0)),
         "sandbox": raw.get("sandbox", ""), "log_tail": raw.get("log_tail", "")[-2000:],
-    }
+    })
 
 
 def _failed_raw(task: dict[str, Any], exc: BaseException) -> dict[str, Any]:
@@ -172,15 +189,37 @@ def grade(opts: GradeOptions) -> dict[str, Any]:
         start = time.monotonic()
         workers = opts.workers or os.cpu_count() or 1
         stream = _run_dask(tasks, opts.scheduler) if opts.scheduler else _run_local(tasks, workers)
+        reasons: dict[str, list[str]] = {}
+        retried = 0
         for raw in _progress(stream, len(tasks), opts.progress):
-            result = score(raw, cells[raw["assignment"]], secret)
-            book.write_scores(result["assignment"], result["student"],
-                              {c["grade_id"]: c["score"] for c in result["cells"]})
-            _write_autograded(course, raw, result)
-            store.put(result)  # after the gradebook: a killed run redoes this submission
+            result = _record(course, book, store, raw, cells[raw["assignment"]], secret)
             counts[result["status"]] = counts.get(result["status"], 0) + 1
-    return {"graded": len(tasks), "skipped": skipped, "statuses": counts,
-            "seconds": time.monotonic() - start}
+            retried += result.get("retried", 0) > 0
+            if result["status"] != "graded":
+                reasons.setdefault(result["status"], []).append(f"{result['student']}: {result['reason']}")
+    return {"graded": len(tasks), "skipped": skipped, "statuses": counts, "reasons": reasons,
+            "retried": retried, "seconds": time.monotonic() - start}
+
+
+def _record(course: Course, book: Any, store: ResultsStore, raw: dict[str, Any],
+            cells: list[dict[str, Any]], secret: str) -> dict[str, Any]:
+    """Score one submission and write it everywhere; any failure here is that submission's status only."""
+    try:
+        result = score(raw, cells, secret)
+        book.write_scores(result["assignment"], result["student"],
+                          {c["grade_id"]: c["score"] for c in result["cells"]})
+        _write_autograded(course, raw, result)
+    except Exception as exc:  # noqa: BLE001  (one submission must never stop the class run)
+        result = clean_text({
+            "assignment": raw.get("assignment"), "student": raw.get("student"), "key": raw.get("key"),
+            "status": "error", "reason": f"the grader failed on this submission ({type(exc).__name__}: "
+            f"{str(exc)[:200]}); run grade again, and report it if it persists",
+            "notes": [], "cell_errors": [], "problems": [], "cells": [], "score": 0.0,
+            "max_score": sum(c["points"] for c in cells if c["auto"]), "seconds": 0.0, "retried": 0,
+            "sandbox": "", "log_tail": "",
+        })
+    store.put(result)  # after the gradebook: a killed run redoes this submission
+    return result
 
 
 def _write_autograded(course: Course, raw: dict[str, Any], result: dict[str, Any]) -> None:

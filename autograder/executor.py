@@ -1,136 +1,115 @@
 """The worker side: run one submission in the sandbox and return plain data.
 
-``run_task(task)`` runs in a pool process or on a Dask worker.  It rebuilds
-the notebook from the instructor's source and the student's answers
-(:mod:`autograder.rebuild`), executes it in record mode inside the sandbox
-(:mod:`autograder.sandbox`), and returns a dict of strings, numbers and the
-raw bytes of the record files.  Nothing from the student's process is ever
-unpickled or imported here; the driver scores the bytes with
-``coursekit.grading.compare_recorded``.
+``run_task(task)`` runs in a pool process or on a Dask worker (both trusted).
+It rebuilds the notebook from the instructor's source and the student's
+answers (:mod:`autograder.rebuild`), draws this student's inputs of every
+check (:func:`coursekit.grading.write_grader_inputs`) and writes them as plain
+data next to it, runs the notebook inside the sandbox (:mod:`autograder.sandbox`),
+and returns a dict of strings, numbers and the raw bytes of the records the
+harness sent.  Nothing from the student's process is ever unpickled or
+imported here; the driver scores the bytes.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
 import signal
-import stat
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from .rebuild import EXTRA_CELL_PREFIX, NotebookError, parse_notebook, rebuild
-from .sandbox import Limits, run_sandboxed
+from coursekit import grading
 
-__all__ = ["run_task", "collect_records"]
+from ._runner import code_cells
+from .rebuild import EXTRA_CELL_PREFIX, NotebookError, parse_notebook, rebuild
+from .sandbox import Limits, SandboxResult, run_notebook
+
+__all__ = ["run_task"]
 
 RUNNER = Path(__file__).with_name("_runner.py")
-_RECORD_NAME = re.compile(r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.(visible|hidden)\.(json|npz)$")
-MAX_JSON = 2**20
-MAX_NPZ = 64 * 2**20
-MAX_TOTAL = 128 * 2**20
-MAX_FILES = 400
+START_TRIES = (0.5, 2.0)  # pauses before retrying a sandbox that failed to start
 
 
-def collect_records(directory: Path) -> tuple[dict[str, bytes], list[str]]:
-    """Read record files from ``directory`` with strict caps; return them and the problems found.
-
-    Only regular files (no symlinks, FIFOs, devices) with record names and
-    sizes within the protocol's caps are kept, so hostile notebook code cannot make
-    the worker read a device, follow a link out of the sandbox or fill memory.
-    """
-    records: dict[str, bytes] = {}
-    problems: list[str] = []
-    total = 0
-    try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)[:MAX_FILES]
-    except OSError:
-        return records, ["no record directory"]
-    for entry in entries:
-        st = entry.stat(follow_symlinks=False)
-        if not _RECORD_NAME.match(entry.name) or not stat.S_ISREG(st.st_mode):
-            problems.append(f"ignored {entry.name[:80]!r}")
-            continue
-        cap = MAX_JSON if entry.name.endswith(".json") else MAX_NPZ
-        if st.st_size > cap or total + st.st_size > MAX_TOTAL:
-            problems.append(f"{entry.name} is too large ({st.st_size} bytes)")
-            continue
-        fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            data = fh.read(cap + 1)
-        if len(data) > cap:
-            problems.append(f"{entry.name} grew too large")
-            continue
-        total += len(data)
-        records[entry.name] = data
-    return records, problems
-
-
-def _job_env(workdir: Path) -> dict[str, str]:
-    """The whole environment of the job: record mode, no secret, one thread, private Jupyter dirs."""
+def _job_env() -> dict[str, str]:
+    """The whole environment of the job: its inputs, one thread, private Jupyter and matplotlib dirs."""
     venv_bin = str(Path(sys.executable).parent)
     return {
         "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
-        "COURSEKIT_GRADING_MODE": "record",
-        "COURSEKIT_GRADING_OUT": str(workdir / "records"),
-        "JUPYTER_DATA_DIR": str(workdir / "jupyter-data"),
-        "JUPYTER_CONFIG_DIR": str(workdir / "jupyter-config"),
-        "JUPYTER_RUNTIME_DIR": str(workdir / "jupyter-runtime"),
-        "IPYTHONDIR": str(workdir / "ipython"),
-        "MPLCONFIGDIR": str(workdir / "mpl"),
+        "COURSEKIT_GRADING_INPUTS": "{JOB}/inputs",
+        "JUPYTER_DATA_DIR": "/tmp/home/.jupyter-data",
+        "JUPYTER_CONFIG_DIR": "/tmp/home/.jupyter",
+        "JUPYTER_RUNTIME_DIR": "/tmp/home/.jupyter-runtime",
+        "IPYTHONDIR": "/tmp/home/.ipython",
+        "MPLCONFIGDIR": "/tmp/home/.matplotlib",
         "MPLBACKEND": "Agg",
         "OMP_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
         "LANG": "C.UTF-8",
     }
 
 
-def _where(notebook: dict[str, Any], cell_id: Any) -> str:
+def _where(cells: list[tuple[str, str]], notebook: dict[str, Any], index: int | None) -> str:
     """A cell named for the student: its ``grade_id``, or the answer or test cell it follows."""
+    if index is None or not 0 <= index < len(cells):
+        return "a cell"
+    cell_id = cells[index][0]
     last = None
     for cell in notebook["cells"]:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if cell.get("id") == cell_id:
+        if str(cell.get("id")) == cell_id:
             if grade_id:
                 return f"cell '{grade_id}'"
-            added = str(cell_id).startswith(EXTRA_CELL_PREFIX)
+            added = cell_id.startswith(EXTRA_CELL_PREFIX)
             kind = "a cell you added" if added else "the cell"
             return f"{kind} after '{last}'" if last else f"{kind} at the top"
         last = grade_id or last
     return "a cell"
 
 
-def _run_status(result, summary: dict[str, Any] | None, wall: float,
-                notebook: dict[str, Any]) -> tuple[str, str]:
+def _run_status(result: SandboxResult, cells: list[tuple[str, str]], notebook: dict[str, Any],
+                limits: Limits, cell_seconds: float) -> tuple[str, str]:
     """Turn what happened into (status, reason for the student)."""
-    if result.timed_out:
-        return "timeout", f"the notebook ran longer than {wall:.0f} s and was stopped (an infinite loop?)"
-    if summary is None:
+    r = result.reports
+    where = _where(cells, notebook, r.current)
+    if result.stopped == "wall":
+        return "timeout", f"the notebook ran longer than {limits.wall_seconds:.0f} s and was stopped (an infinite loop?)"
+    if result.stopped == "cell":
+        return "timeout", (f"{where} ran longer than the per-cell time limit ({cell_seconds:.0f} s) and was "
+                           "stopped (an infinite loop?); checks after it were not run")
+    if result.stopped in ("output", "disk"):
+        what = "wrote more data to disk" if result.stopped == "disk" else "sent more output"
+        return "output_too_large", f"the notebook {what} than allowed and was stopped while running {where}"
+    if not r.finished:
         rc = result.returncode
         if rc is not None and rc < 0 and -rc == signal.SIGXFSZ:
-            return "output_too_large", "the notebook wrote more output than allowed and was stopped"
-        name = signal.Signals(-rc).name if rc is not None and rc < 0 else f"exit code {rc}"
-        return "crashed", f"the notebook run crashed ({name}) before it finished"
-    status = summary.get("status")
-    where = _where(notebook, summary.get("cell"))
-    if status == "cell_timeout":
-        return "timeout", f"{where} ran longer than the per-cell time limit and was stopped (an infinite loop?)"
-    if status == "kernel_died":
+            return "output_too_large", "the notebook wrote a file larger than allowed and was stopped"
         return "kernel_died", (
-            f"the Python kernel died while running {where} (os._exit, a crash such as a "
-            "segfault, or too much memory); checks after that point were not run"
+            f"the Python process died while running {where} (os._exit, a crash such as a segfault, "
+            "or too much memory); checks after that point were not run"
         )
-    if status != "completed":
-        return "crashed", f"the notebook could not be run ({str(summary.get('detail', status))[:200]})"
-    if summary.get("dropped_chars", 0) > 0:
+    if r.dropped_chars > 0:
         return "output_truncated", "the notebook printed a huge amount of output; it was cut (no points lost)"
     return "graded", ""
+
+
+def _run_once(jobdir: Path, base: Path, n_cells: int, limits: Limits, cell_seconds: float,
+              allowed: tuple[str, ...]) -> SandboxResult:
+    scratch = Path(tempfile.mkdtemp(prefix="log-", dir=base))
+    return run_notebook(jobdir, ["200000"], _job_env(), allowed, n_cells, cell_seconds, limits, scratch)
+
+
+def _cell_errors(result: SandboxResult, cells: list[tuple[str, str]], notebook: dict[str, Any],
+                 test_cells: set[str]) -> list[dict[str, Any]]:
+    """The first error of each cell, named for the student (test cells too: their cause is named)."""
+    return [{"cell": _where(cells, notebook, e.cell), "error": f"{e.type}: {e.message}".strip(": "),
+             "line": e.line, "test": cells[e.cell][0] in test_cells}
+            for e in result.reports.errors]
 
 
 def run_task(task: dict[str, Any]) -> dict[str, Any]:
@@ -141,62 +120,70 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     task : dict
         ``assignment``, ``student``, ``key``, ``source`` (the source notebook
         as a dict), ``submission`` (bytes of the submitted notebook, or None),
-        ``secret`` (str or None), ``limits`` (dict of :class:`Limits` fields),
-        ``cell_timeout`` (int).
+        ``secret`` (str), ``limits`` (dict of :class:`Limits` fields),
+        ``cell_timeout`` (seconds).
 
     Returns
     -------
     dict
-        ``key``, ``status``, ``reason``, ``records`` (file name -> bytes),
-        ``missing_cells``, ``seconds``, ``sandbox``, ``log_tail`` and, for a
-        readable submission, ``notebook`` (the rebuilt notebook as a dict).
+        ``key``, ``status``, ``reason``, ``records`` (``"<check>.<variant>"`` ->
+        (JSON bytes, NPZ bytes)), ``missing_cells``, ``notes``, ``cell_errors``,
+        ``problems``, ``seconds``, ``sandbox``, ``log_tail`` and, for a readable
+        submission, ``notebook`` (the rebuilt notebook as a dict).
     """
     start = time.monotonic()
     out: dict[str, Any] = {
         "key": task["key"], "assignment": task["assignment"], "student": task["student"],
-        "records": {}, "missing_cells": [], "log_tail": "", "sandbox": "",
+        "records": {}, "missing_cells": [], "notes": [], "cell_errors": [], "problems": [],
+        "log_tail": "", "sandbox": "",
     }
     if task.get("submission") is None:
-        out.update(status="missing_notebook", reason=f"no {task['assignment']}.ipynb was submitted")
-        out["seconds"] = time.monotonic() - start
+        out.update(status="missing_notebook", reason=f"no {task['assignment']}.ipynb was submitted",
+                   seconds=time.monotonic() - start)
         return out
     try:
         submitted = parse_notebook(task["submission"])
-        built = rebuild(task["source"], submitted, task.get("secret"))
+        built = rebuild(task["source"], submitted, task["secret"])
     except NotebookError as exc:
-        out.update(status="malformed_notebook", reason=str(exc)[:500])
-        out["seconds"] = time.monotonic() - start
+        out.update(status="malformed_notebook", reason=str(exc)[:500], seconds=time.monotonic() - start)
         return out
-    # What the instructor's tools see in autograded/: the same cells, the course's seeds left out.
-    out["notebook"] = rebuild(task["source"], submitted, None).notebook
+    out["notebook"] = built.notebook
+    out["missing_cells"] = built.missing
+    out["notes"] = list(getattr(built, "notes", []))
     limits = Limits(**task.get("limits", {}))
+    cell_seconds = float(task.get("cell_timeout", 60))
+    prefix = grading.assignment_prefix(task["assignment"])
+    allowed = grading.allowed_imports(prefix)
     base = Path(tempfile.mkdtemp(prefix="autograder-"))
     try:
-        workdir, logdir = base / "job", base / "log"
-        workdir.mkdir()
-        logdir.mkdir()
-        (workdir / "records").mkdir()
-        nb_path = workdir / "notebook.ipynb"
+        jobdir = base / "job"
+        (jobdir / "inputs").mkdir(parents=True)
+        nb_path = jobdir / "notebook.ipynb"
         nb_path.write_text(json.dumps(built.notebook), encoding="utf-8")
-        shutil.copy(RUNNER, workdir / "_runner.py")
-        summary_path = workdir / "summary.json"
-        cell_timeout = int(task.get("cell_timeout", 60))
-        argv = [sys.executable, str(workdir / "_runner.py"), str(nb_path), str(summary_path),
-                str(cell_timeout), "200000"]
-        result = run_sandboxed(argv, workdir, _job_env(workdir), limits, logdir)
-        summary = None
-        if summary_path.is_file() and not summary_path.is_symlink() and summary_path.stat().st_size < 100_000:
-            try:
-                summary = json.loads(summary_path.read_text(encoding="utf-8"))
-                summary = summary if isinstance(summary, dict) else None
-            except (ValueError, UnicodeDecodeError):
-                summary = None
-        status, reason = _run_status(result, summary, limits.wall_seconds, built.notebook)
-        records, problems = collect_records(workdir / "records")
-        out.update(
-            status=status, reason=reason, records=records, problems=problems,
-            missing_cells=built.missing, sandbox=result.mode, log_tail=result.log_tail[-4000:],
-        )
+        shutil.copy(RUNNER, jobdir / "_runner.py")
+        grading.write_grader_inputs(str(jobdir / "inputs"), prefix, task["secret"], task["student"])
+        cells = code_cells(str(nb_path))
+        result = _run_once(jobdir, base, len(cells), limits, cell_seconds, allowed)
+        retried = 0
+        for pause in START_TRIES:  # the sandbox itself failed to start: never the student's fault
+            if result.reports.hello:
+                break
+            time.sleep(pause)
+            retried += 1
+            result = _run_once(jobdir, base, len(cells), limits, cell_seconds, allowed)
+        out.update(sandbox=result.mode, log_tail=result.log_tail[-4000:], retried=retried,
+                   problems=result.reports.problems[:10])
+        if not result.reports.hello:
+            first = result.log_tail.strip().splitlines()[:1]
+            out.update(status="error", reason="the grader could not start the sandbox "
+                       f"({first[0][:200] if first else 'no message'}); run grade again")
+        else:
+            status, reason = _run_status(result, cells, built.notebook, limits, cell_seconds)
+            tests = {str(c.get("id")) for c in built.notebook["cells"]
+                     if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+                     and not c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+            out.update(status=status, reason=reason, records=result.reports.records,
+                       cell_errors=_cell_errors(result, cells, built.notebook, tests))
     finally:
         shutil.rmtree(base, ignore_errors=True)
     out["seconds"] = time.monotonic() - start

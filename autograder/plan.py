@@ -17,7 +17,7 @@ from .rebuild import MAX_NOTEBOOK_BYTES
 
 __all__ = ["GRADER_VERSION", "Course", "plan_tasks", "submission_path"]
 
-GRADER_VERSION = "autograder/1"
+GRADER_VERSION = "autograder/2"  # inputs drawn per student on the trusted side
 
 
 @dataclass(frozen=True)

@@ -19,15 +19,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from coursekit.grading import seeds
-
 __all__ = ["EXTRA_CELL_PREFIX", "Rebuilt", "NotebookError", "parse_notebook", "rebuild", "grade_cells",
            "nbgrader_cells"]
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
 MAX_CELL_CHARS = 200_000
 _HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.DOTALL)
-_SEED = re.compile(r'check\(\s*"([^"]+)"(.*?)seed\s*=\s*\d+')
+_SEED_ARG = re.compile(r",\s*seed\s*=\s*\d+")
 _STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 EXTRA_CELL_PREFIX = "student-extra-"  # the id of each code cell the student added
 _SOLUTION = re.compile(r"### BEGIN SOLUTION\n.*?### END SOLUTION\n?", re.DOTALL)
@@ -113,18 +111,11 @@ def _student_answers(nb: dict[str, Any]) -> tuple[dict[str, dict], dict[str, dic
 
 
 def _with_secret_seeds(text: str, secret: str | None) -> str:
-    """Write the per-course hidden seeds into the hidden part of a test cell (sandbox copy only)."""
+    """The sandbox copy of a test cell: no ``seed=`` (the grader draws every input on its own side)."""
     if not secret:
         return text
-
-    def hidden(m: re.Match) -> str:
-        block = _SEED.sub(
-            lambda c: f'check("{c.group(1)}"{c.group(2)}seed={seeds.hidden_seed(secret, c.group(1))}',
-            m.group(1),
-        )
-        return f"### BEGIN HIDDEN TESTS\n{block}### END HIDDEN TESTS"
-
-    return _HIDDEN.sub(hidden, text)
+    return _HIDDEN.sub(lambda m: "### BEGIN HIDDEN TESTS\n" + _SEED_ARG.sub("", m.group(1)) + "### END HIDDEN TESTS",
+                       text)
 
 
 def rebuild(source: dict[str, Any], submitted: dict[str, Any], secret: str | None) -> Rebuilt:

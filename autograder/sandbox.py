@@ -1,25 +1,31 @@
-"""Run one untrusted command in a sandbox: bubblewrap when available, else resource limits.
+"""Run one notebook in a sandbox; every limit is enforced from outside the student's reach.
 
 Two layers, and the driver says loudly which are active (``protections()``):
 
 * **bubblewrap** (``bwrap``): new user, PID, network, IPC and UTS namespaces
   (``--unshare-all``: no network at all), a root made of read-only binds of
-  the system directories, the Python installation, the venv and the coursekit
-  package, a private tmpfs for ``/tmp`` and ``$HOME``, and one writable bind:
-  the job's private directory.  The course directory (``source/``, the
-  gradebook, other students' folders) and the instructor's home are simply not
-  in the sandbox's file system.  ``--die-with-parent`` and the PID namespace
-  make sure nothing survives the job.
+  the system directories and the Python installation, with every site
+  directory covered and ``/student-site`` holding only what the assignment
+  allows (:mod:`autograder.runtime`).  The job's folder (notebook, runner,
+  inputs) is read-only; the only writable place is a size-capped tmpfs
+  (``/tmp``, with ``HOME`` and the working directory).  Outputs leave through
+  a pipe that this process reads and caps, so nothing the job writes lands on
+  the host's disk.  ``--die-with-parent`` and the PID namespace make sure
+  nothing survives the job.
 * **resource limits** (always): ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``,
-  ``RLIMIT_NPROC`` (fork bombs), ``RLIMIT_FSIZE`` (file and output size), a
-  new session whose process group gets ``SIGKILL`` on the wall-clock timeout,
-  a private working directory and ``$HOME``.  When the driver runs as root the
-  job also drops to an unprivileged uid of its own, one per concurrent job
-  (root ignores ``RLIMIT_NPROC`` and could read every file; a shared uid would
-  let one job's fork bomb use up another's process limit).
+  ``RLIMIT_NPROC`` (fork bombs), ``RLIMIT_FSIZE``, a new session that is
+  killed at the deadlines.  As root the job runs as an unprivileged uid of
+  its own, one per concurrent job; after the job every process of that uid is
+  killed and waited for before the uid is used again.
+
+The wall-clock limit and the per-cell limit are enforced here, in the
+grader's process, from the job's progress reports (a cell's clock only starts
+once, however the job forges its reports); a job that stops its own
+reporting (``SIGSTOP``, a closed pipe) still meets both deadlines.
 
 Without bwrap only the second layer is active: the job can then read
-world-readable files (including ``source/``) and use the network.
+world-readable files (including ``source/``), import anything installed, and
+use the network.
 """
 
 from __future__ import annotations
@@ -27,20 +33,30 @@ from __future__ import annotations
 import functools
 import os
 import resource
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Limits", "SandboxResult", "bwrap_path", "protections", "run_sandboxed"]
+from .reports import ReportReader
+from .runtime import SITE, harness_tree, hidden_site_dirs, site_entries, symlink_site
+
+__all__ = ["Limits", "SandboxResult", "bwrap_path", "protections", "run_notebook", "WARNING"]
 
 NOBODY = 65534
 # Each concurrently running job gets an unprivileged uid of its own: RLIMIT_NPROC
 # counts processes per uid, so one submission's fork bomb cannot starve another's.
 JOB_UID_BASE = 200_000
+START_ALLOWANCE = 60.0  # seconds from start to the first cell (Python and IPython import)
+WARNING = ("WARNING: bubblewrap (bwrap) is not available: student code CAN import every installed package "
+           "(including coursekit's reference implementation and torch), read world-readable files "
+           "(including source/) and use the network. Grades are NOT protected. Install it: apt-get install "
+           "bubblewrap")
 
 
 def job_uid() -> int:
@@ -55,17 +71,23 @@ class Limits:
     Attributes
     ----------
     wall_seconds : float
-        Wall-clock time after which the whole process group is killed.
+        Wall-clock time after which the job is killed.
     cpu_seconds : int
         ``RLIMIT_CPU`` per process.
     memory_bytes : int
-        ``RLIMIT_AS`` per process (address space; NumPy + a kernel need ~1 GiB).
+        ``RLIMIT_AS`` per process (address space; NumPy + IPython need ~1 GiB).
     nproc : int
         ``RLIMIT_NPROC`` (processes and threads of the sandbox user).
     fsize_bytes : int
         ``RLIMIT_FSIZE``: largest file the job may write.
+    disk_bytes : int
+        All the job may write to its file system (the sandbox's tmpfs).
+    report_bytes : int
+        All the job may send down the report pipe (progress and records).
     log_bytes : int
-        How much of the job's stdout/stderr the driver keeps.
+        How much of the job's stdout/stderr the driver keeps (the tail).
+    max_log_bytes : int
+        All the job may write to stdout/stderr before it is stopped.
     """
 
     wall_seconds: float = 300.0
@@ -73,7 +95,10 @@ class Limits:
     memory_bytes: int = 3 * 2**30
     nproc: int = 1024
     fsize_bytes: int = 128 * 2**20
+    disk_bytes: int = 256 * 2**20
+    report_bytes: int = 160 * 2**20
     log_bytes: int = 20_000
+    max_log_bytes: int = 64 * 2**20
 
 
 @dataclass
@@ -81,10 +106,11 @@ class SandboxResult:
     """What happened to one sandboxed job (data only)."""
 
     returncode: int | None
-    timed_out: bool
+    reports: ReportReader
     seconds: float
     log_tail: str
     mode: str
+    stopped: str | None = None  # "wall", "cell", "output", "disk" when this side killed the job
     protections: list[str] = field(default_factory=list)
 
 
@@ -112,23 +138,20 @@ def protections() -> tuple[str, list[str]]:
     """The sandbox mode (``"bwrap"`` or ``"rlimits"``) and a line per protection that is active."""
     lines = [
         "resource limits: memory (RLIMIT_AS), CPU time, processes (RLIMIT_NPROC), file size",
-        "wall-clock timeout: SIGKILL of the job's process group",
-        "private working directory and HOME per submission",
+        "wall-clock and per-cell time limits enforced by the grader's process",
+        "outputs and logs read through pipes, capped by the grader",
     ]
     if os.geteuid() == 0:
-        lines.append("runs as an unprivileged uid of its own per concurrent job (the driver is root)")
+        lines.append("runs as an unprivileged uid of its own per concurrent job, reaped after each job")
     if bwrap_path():
         lines += [
             "bubblewrap: no network (all namespaces unshared)",
             "bubblewrap: course directory, gradebook, other students and the instructor's home are invisible",
-            "bubblewrap: read-only Python/venv, tmpfs /tmp and HOME, killed with its parent",
+            "bubblewrap: only the assignment's allowed packages can be imported (no coursekit reference, no torch)",
+            "bubblewrap: read-only system and Python, size-capped tmpfs for all writes, killed with its parent",
         ]
         return "bwrap", lines
-    lines += [
-        "WARNING: bubblewrap (bwrap) is not available: student code CAN use the network and read "
-        "world-readable files, including source/. Install it: apt-get install bubblewrap"
-    ]
-    return "rlimits", lines
+    return "rlimits", lines + [WARNING]
 
 
 def _drop_privileges(uid: int = NOBODY) -> None:
@@ -140,7 +163,6 @@ def _drop_privileges(uid: int = NOBODY) -> None:
 
 def _child_setup(limits: Limits, drop: bool) -> None:
     """Runs in the child between fork and exec: limits first, then drop root."""
-    # os.setsid() is done by start_new_session=True; the limits are inherited by everything it starts.
     for what, value in (
         (resource.RLIMIT_AS, limits.memory_bytes),
         (resource.RLIMIT_CPU, limits.cpu_seconds),
@@ -154,39 +176,47 @@ def _child_setup(limits: Limits, drop: bool) -> None:
 
 
 def _python_paths() -> list[str]:
-    """The directories the job's Python needs: the installation, the venv, the coursekit package."""
-    import coursekit
-
-    paths = [sys.base_prefix, sys.prefix, str(Path(coursekit.__file__).resolve().parent)]
-    return list(dict.fromkeys(os.path.realpath(p) for p in paths))
+    """The directories the job's Python needs: the base installation and the venv."""
+    return list(dict.fromkeys(os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)))
 
 
-def _bwrap_command(
-    exe: str, argv: list[str], workdir: Path, env: dict[str, str], staged: dict[str, str]
-) -> list[str]:
-    """The bwrap command line; ``staged`` maps a sandbox path to where the host can bind it from."""
-    inside = "/tmp/job"
+def _bwrap_command(exe: str, jobdir: Path, env: dict[str, str], allowed: tuple[str, ...],
+                   staged: dict[str, str], limits: Limits) -> list[str]:
+    """The bwrap command line; ``staged`` maps a host path to where the job uid can bind it from."""
+
+    def source(path: str) -> str:
+        for host, stage in staged.items():
+            if path == host or path.startswith(host + os.sep):
+                return stage + path[len(host):]
+        return path
+
     cmd = [exe, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
     for p in ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/etc"):
         cmd += ["--ro-bind-try", p, p]
     # The private /tmp first: a checkout (and its venv) may itself live under /tmp,
     # and binds made after the tmpfs land on top of it instead of being hidden by it.
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/tmp/home"]
-    for dest in _python_paths():
-        cmd += ["--ro-bind", staged.get(dest, dest), dest]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.disk_bytes), "--tmpfs", "/tmp",
+            "--dir", "/tmp/home", "--dir", "/tmp/work"]
+    for path in _python_paths():
+        cmd += ["--ro-bind", source(path), path]
     for p in (sys.prefix, sys.base_prefix):
         if os.path.realpath(p) != p:  # keep the unresolved spelling too (venvs behind symlinks)
             cmd += ["--symlink", os.path.realpath(p), p]
-    cmd += ["--bind", str(workdir), inside, "--chdir", inside]
+    for hidden in hidden_site_dirs():  # empty and read-only: nothing there can be imported
+        cmd += ["--size", "4096", "--tmpfs", hidden, "--remount-ro", hidden]
+    cmd += ["--size", "4096", "--tmpfs", SITE]
+    for path, name in site_entries(allowed):
+        cmd += ["--ro-bind", source(path), f"{SITE}/{name}"]
+    cmd += ["--ro-bind", harness_tree(allowed), f"{SITE}/coursekit", "--remount-ro", SITE]
+    cmd += ["--ro-bind", str(jobdir), "/job", "--chdir", "/tmp/work"]
     for key, value in env.items():
-        cmd += ["--setenv", key, value.replace(str(workdir), inside)]
-    cmd += ["--setenv", "HOME", "/tmp/home", "--setenv", "TMPDIR", "/tmp"]
+        cmd += ["--setenv", key, value]
     cmd += ["--setenv", "USER", "student", "--setenv", "LOGNAME", "student"]  # the uid has no passwd entry
-    return cmd + [a.replace(str(workdir), inside) for a in argv]
+    return cmd
 
 
-def _as_job_user(cmd: list[str], stage: Path) -> tuple[list[str], dict[str, str]]:
-    """Wrap a bwrap command so that, as root, it runs as the job uid yet sees the Python installation.
+def _as_job_user(stage: Path) -> tuple[list[str], dict[str, str]]:
+    """A wrapper so that, as root, bwrap runs as the job uid yet sees the Python installation.
 
     The Python installation may live in root's home (pyenv), which that uid
     cannot traverse.  In a private mount namespace (``unshare --mount``) each
@@ -201,105 +231,192 @@ def _as_job_user(cmd: list[str], stage: Path) -> tuple[list[str], dict[str, str]
         target.mkdir()
         staged[path] = str(target)
         script.append(f'mount --bind "{path}" "{target}"')
-    script.append(
-        f'exec setpriv --reuid {job_uid()} --regid {job_uid()} --clear-groups "$@"'
-    )
+    script.append(f'exec setpriv --reuid {job_uid()} --regid {job_uid()} --clear-groups "$@"')
     wrapper = ["unshare", "--mount", "--propagation", "private", "sh", "-c", " && ".join(script), "sh"]
     return wrapper, staged
 
 
-def _prepare_workdir(workdir: Path) -> None:
-    """The job's only writable place; owned by the job's uid when we drop to it."""
-    (workdir / "home").mkdir(exist_ok=True)
-    if os.geteuid() == 0:
-        uid = job_uid()
-        for root, dirs, files in os.walk(workdir):
-            os.chown(root, uid, uid)
-            for name in files:
-                os.chown(os.path.join(root, name), uid, uid)
+def _uid_pids(uid: int) -> list[int]:
+    pids = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                if entry.stat().st_uid == uid:
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
 
 
-def _tail(path: Path, n: int) -> str:
-    """The last ``n`` bytes of a log, decoded leniently (never read more: the job may have written a lot)."""
-    try:
-        with open(path, "rb") as fh:
-            size = fh.seek(0, os.SEEK_END)
-            fh.seek(max(0, size - n))
-            return fh.read(n).decode("utf-8", "replace")
-    except OSError:
-        return ""
+def reap_uid(uid: int, timeout: float = 60.0) -> bool:
+    """Kill every process of ``uid`` and wait until none is left (True), or give up after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = _uid_pids(uid)
+        if not pids:
+            return True
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.02)
+    return not _uid_pids(uid)
 
 
-def run_sandboxed(
-    argv: list[str], workdir: Path, env: dict[str, str], limits: Limits, logdir: Path
-) -> SandboxResult:
-    """Run ``argv`` in the sandbox with ``workdir`` as its only writable directory.
+def _folder_bytes(path: Path) -> int:
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+class _Tail:
+    """The last ``keep`` bytes of a stream and how many bytes passed."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep, self.data, self.total = keep, b"", 0
+
+    def add(self, chunk: bytes) -> None:
+        self.total += len(chunk)
+        self.data = (self.data + chunk)[-self.keep:]
+
+
+def _watch(proc: subprocess.Popen, report_fd: int, log_fd: int, reader: ReportReader, limits: Limits,
+           cell_seconds: float, disk: Callable[[], int] | None) -> tuple[str | None, _Tail]:
+    """Follow the job until it ends or a limit is hit; returns (why this side stopped it, log tail)."""
+    start = time.monotonic()
+    wall = start + limits.wall_seconds
+    cell_deadline, clock_for = start + START_ALLOWANCE, None
+    log, report_total = _Tail(limits.log_bytes), 0
+    open_fds, next_disk_check = {report_fd, log_fd}, start
+    while True:
+        now = time.monotonic()
+        if reader.current != clock_for and reader.current is not None:
+            clock_for, cell_deadline = reader.current, now + cell_seconds
+        if reader.finished:
+            cell_deadline = wall
+        if now >= wall:
+            return "wall", log
+        if now >= cell_deadline:
+            return "cell", log
+        if disk is not None and now >= next_disk_check:
+            next_disk_check = now + 0.5
+            if disk() > limits.disk_bytes:
+                return "disk", log
+        exited = proc.poll() is not None
+        if exited and not open_fds:
+            return None, log
+        ready = select.select(list(open_fds), [], [], 0.05 if exited else 0.2)[0] if open_fds else []
+        if exited and not ready:
+            return None, log  # the job is gone; whatever still holds a pipe open is killed next
+        for fd in ready:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                open_fds.discard(fd)
+            elif fd == report_fd:
+                report_total += len(chunk)
+                if report_total > limits.report_bytes:
+                    return "output", log
+                reader.feed(chunk)
+            else:
+                log.add(chunk)
+                if log.total > limits.max_log_bytes:
+                    return "output", log
+
+
+def _kill(proc: subprocess.Popen, as_root: bool) -> None:
+    for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), proc.kill):
+        try:
+            kill()
+        except (ProcessLookupError, PermissionError):
+            pass
+    proc.wait()
+    if as_root:
+        reap_uid(job_uid())
+
+
+def run_notebook(jobdir: Path, runner_args: list[str], env: dict[str, str], allowed: tuple[str, ...],
+                 n_cells: int, cell_seconds: float, limits: Limits, scratch: Path) -> SandboxResult:
+    """Run the runner on the notebook in ``jobdir`` in the sandbox and read its reports.
 
     Parameters
     ----------
-    argv : list of str
-        The command (paths inside ``workdir`` are rewritten for bwrap).
-    workdir : Path
-        Private directory of this job (the notebook, the record directory).
+    jobdir : Path
+        Holds ``_runner.py``, ``notebook.ipynb`` and ``inputs/``; mounted read-only at ``/job``.
+    runner_args : list of str
+        Arguments after the notebook path (the output budget).
     env : dict
-        The whole environment of the job (nothing is inherited).
+        The job's environment (nothing is inherited); ``{JOB}`` in a value is the job folder.
+    allowed : tuple of str
+        What the notebook may import (:func:`coursekit.grading.allowed_imports`).
+    n_cells : int
+        How many code cells the runner will run (for the progress reports).
+    cell_seconds : float
+        Per-cell time limit.
     limits : Limits
-    logdir : Path
-        Where the job's stdout/stderr go (outside the sandbox's view).
-
-    Returns
-    -------
-    SandboxResult
+    scratch : Path
+        A private host folder for this job's bookkeeping (never visible to the job).
     """
     mode, active = protections()
-    _prepare_workdir(workdir)
-    drop_here = os.geteuid() == 0
+    as_root = os.geteuid() == 0
+    report_r, report_w = os.pipe()
+    log_r, log_w = os.pipe()
     if mode == "bwrap":
-        exe = bwrap_path() or "bwrap"
+        job = "/job"
         staged: dict[str, str] = {}
         wrapper: list[str] = []
-        if drop_here:
-            stage = logdir / "stage"
+        if as_root:
+            stage = scratch / "stage"
             stage.mkdir(mode=0o755)
-            os.chmod(logdir, 0o755)
-            os.chmod(logdir.parent, 0o755)
-            wrapper, staged = _as_job_user([], stage)
-            drop_here = False  # setpriv drops to the job uid after the mounts
-        cmd = wrapper + _bwrap_command(exe, argv, workdir, env, staged)
-        job_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+            for p in (scratch, scratch.parent):
+                os.chmod(p, 0o755)
+            os.chmod(jobdir, 0o755)
+            wrapper, staged = _as_job_user(stage)
+        job_env = {k: v.replace("{JOB}", job) for k, v in env.items()}
+        job_env.update(HOME="/tmp/home", TMPDIR="/tmp", COURSEKIT_GRADING_FD=str(report_w))
+        argv = [sys.executable, "-S", f"{job}/_runner.py", f"{job}/notebook.ipynb", SITE, str(report_w),
+                *runner_args]
+        cmd = wrapper + _bwrap_command(bwrap_path() or "bwrap", jobdir, job_env, allowed, staged, limits) + argv
+        popen_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
+        cwd, drop_here, disk = str(scratch), False, None
     else:
-        cmd = argv
-        job_env = {**env, "HOME": str(workdir / "home"), "TMPDIR": str(workdir), "USER": "student", "LOGNAME": "student"}
-    log = logdir / "job.log"
+        work = scratch / "work"
+        (work / "home").mkdir(parents=True)
+        job_env = {k: v.replace("{JOB}", str(jobdir)) for k, v in env.items()}
+        job_env.update(HOME=str(work / "home"), TMPDIR=str(work), USER="student", LOGNAME="student",
+                       COURSEKIT_GRADING_FD=str(report_w))
+        if as_root:
+            for root, dirs, files in os.walk(scratch):
+                os.chown(root, job_uid(), job_uid())
+            for p in (scratch, scratch.parent):
+                os.chmod(p, 0o755)
+        cmd = [sys.executable, "-S", str(jobdir / "_runner.py"), str(jobdir / "notebook.ipynb"),
+               symlink_site(allowed), str(report_w), *runner_args]
+        popen_env, cwd, drop_here = job_env, str(work), True
+        disk = functools.partial(_folder_bytes, work)
     start = time.monotonic()
-    timed_out = False
-    with open(log, "wb") as out:
+    reader = ReportReader(n_cells)
+    try:
         proc = subprocess.Popen(
-            cmd,
-            cwd=workdir,
-            env=job_env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            cmd, cwd=cwd, env=popen_env, stdin=subprocess.DEVNULL, stdout=log_w, stderr=log_w,
+            pass_fds=(report_w,), start_new_session=True,
             preexec_fn=functools.partial(_child_setup, limits, drop_here),
         )
-        try:
-            proc.wait(timeout=limits.wall_seconds)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-        finally:
-            # Always: whatever the job left behind in its process group dies with it.
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            proc.wait()
+    finally:
+        os.close(report_w)
+        os.close(log_w)
+    try:
+        stopped, log = _watch(proc, report_r, log_r, reader, limits, cell_seconds, disk)
+    finally:
+        _kill(proc, as_root)  # always: whatever the job left behind dies with it
+        os.close(report_r)
+        os.close(log_r)
     return SandboxResult(
-        returncode=proc.returncode,
-        timed_out=timed_out,
-        seconds=time.monotonic() - start,
-        log_tail=_tail(log, limits.log_bytes),
-        mode=mode,
-        protections=active,
+        returncode=proc.returncode, reports=reader, seconds=time.monotonic() - start,
+        log_tail=log.data.decode("utf-8", "replace"), mode=mode, stopped=stopped, protections=active,
     )

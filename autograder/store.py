@@ -34,8 +34,9 @@ class ResultsStore:
         self.db.commit()
 
     def done(self, assignment: str) -> dict[str, str]:
-        """student -> key of the finished grading."""
-        rows = self.db.execute("SELECT student, key FROM results WHERE assignment=?", (assignment,))
+        """student -> key of the finished grading (a grader failure, status ``error``, is not finished)."""
+        rows = self.db.execute("SELECT student, key FROM results WHERE assignment=? AND status != 'error'",
+                               (assignment,))
         return dict(rows.fetchall())
 
     def put(self, result: dict[str, Any]) -> None:

@@ -1,16 +1,17 @@
-"""The two entry points: ``check`` (in test cells) and ``compare_recorded`` (in the grader's process).
+"""The entry points: ``check`` (test cells, compare mode) and the grader's side of record mode.
 
-``check(check_id, student_function)`` is the one call a test cell makes.  What
-it does depends on ``COURSEKIT_GRADING_MODE``:
+``check(check_id, student_function)`` is the one call a test cell makes.  In
+a student's own notebook (or plain ``nbgrader autograde``) it runs the
+student's code on the check's inputs, compares with coursekit's reference
+right there, prints one line when it passes and raises an ``AssertionError``
+with a teaching message when it does not.
 
-* ``compare`` (default; a student, or plain ``nbgrader autograde``): run the
-  student's code on the check's inputs, compare with coursekit's reference
-  right there, print one line when it passes, raise an ``AssertionError``
-  with a teaching message when it does not.
-* ``record`` (the course autograder): run the student's code on the same
-  inputs and write what it returned into ``$COURSEKIT_GRADING_OUT`` as data
-  only; never compare, never raise because an answer is wrong.  The grader
-  then calls ``compare_recorded`` in its own process.
+The course autograder never runs this module next to student code.  Its
+trusted side draws each student's inputs (:func:`grader_inputs`, from the
+course secret, the check id and the student id), hands them to the sandbox as
+plain data (:func:`write_grader_inputs`), where the harness
+(:mod:`coursekit.grading.harness`) runs the student's code and sends records
+back, and scores those records here (:func:`score_records`).
 """
 
 from __future__ import annotations
@@ -20,12 +21,21 @@ from typing import Any
 
 from . import seeds
 from .compare import judge
-from .record import RecordError, read_record, write_record
+from .harness.wire import write_inputs
+from .record import RecordError, parse_record
 from .registry import Check, all_checks, get_check
-from .result import Result
+from .result import Part, Result
 from .sandbox import OK, Outcome, run_student
 
-__all__ = ["case_inputs", "check", "compare_recorded", "grade_recorded", "visible_inputs"]
+__all__ = [
+    "case_inputs",
+    "check",
+    "compare_record",
+    "grader_inputs",
+    "score_records",
+    "visible_inputs",
+    "write_grader_inputs",
+]
 
 _SHOWN_PRINT_CHARS = 1500
 
@@ -93,14 +103,14 @@ def check(check_id: str, student: Any, *, hidden: bool = False, seed: int | None
     hidden : bool, default False
         Run the hidden cases (random shapes and seeds) instead of the visible one.
     seed : int, optional
-        The hidden cases' seed when no course secret is set (only with ``hidden=True``).
+        The hidden cases' seed (only with ``hidden=True``).
 
     Raises
     ------
     AssertionError
-        In compare mode, when a case fails; the message says which check and
-        case, the input shapes, expected vs got for the worst element, the
-        relative error and a hint.  Never in record mode.
+        When a case fails; the message says which check and case, the input
+        shapes, expected vs got for the worst element, the relative error
+        and a hint.
 
     Examples
     --------
@@ -116,18 +126,8 @@ def check(check_id: str, student: Any, *, hidden: bool = False, seed: int | None
     variant = "hidden" if hidden else "visible"
     if variant not in spec.variants:
         raise ValueError(f"{check_id} has no {variant} check")
-    mode = seeds.mode()
-    used_seed = seeds.resolve_seed(check_id, spec.visible_seed, hidden, seed, seeds.secret())
+    used_seed = seeds.resolve_seed(check_id, spec.visible_seed, hidden, seed)
     n = spec.n_cases(variant)
-
-    if mode == seeds.RECORD:
-        directory = seeds.out_dir()
-        outcomes = [
-            run_student(spec, student, case_inputs(spec, variant, used_seed, k)) for k in range(n)
-        ]
-        write_record(directory, check_id, variant, used_seed, outcomes)
-        return
-
     outcomes = []
     failure = None
     with warnings.catch_warnings():
@@ -150,87 +150,120 @@ def check(check_id: str, student: Any, *, hidden: bool = False, seed: int | None
     return
 
 
-def _expected_seed(spec: Check, variant: str, recorded: int, course_secret: str | None) -> int:
-    if variant == "visible":
-        return int(spec.visible_seed)
-    if course_secret:
-        return seeds.hidden_seed(course_secret, spec.id)
-    return recorded  # no secret: the seed came from the hidden test cell, which the grader cannot see here
+def grader_inputs(spec: Check, variant: str, secret: str, student: str) -> list[dict[str, Any]]:
+    """The inputs of every case of one variant for one student (trusted side).
+
+    Visible inputs are the documented ones, the same for everybody; hidden
+    inputs come from ``seeds.student_seed(secret, check id, student)``, so a
+    student who publishes theirs helps nobody else.
+    """
+    seed = spec.visible_seed if variant == "visible" else seeds.student_seed(secret, spec.id, student)
+    return [case_inputs(spec, variant, seed, k) for k in range(spec.n_cases(variant))]
 
 
-def compare_recorded(check_id: str, recorded_dir: str, *, secret: str | None = None) -> Result:
-    """Score one check from the records in ``recorded_dir`` (grader side; never runs student code).
+def write_grader_inputs(directory: str, prefix: str, secret: str, student: str) -> None:
+    """Write one student's inputs of every check of assignment ``prefix`` as plain data (for the sandbox)."""
+    for spec in all_checks(prefix):
+        for variant in spec.variants:
+            write_inputs(directory, spec.id, variant, grader_inputs(spec, variant, secret, student))
+
+
+def _missing(check_id: str, variant: str, err: RecordError | None) -> str:
+    if err is None:
+        return (f"{check_id} failed ({variant} check): no result arrived. Did the test cell run? An error "
+                "in an earlier cell (e.g. a function that was never defined) stops it.")
+    return f"{check_id} failed ({variant} check): the result is malformed ({err})."
+
+
+def _judged(spec: Check, variant: str, outcomes: list[Outcome], inputs: list[dict[str, Any]],
+            only: tuple[str, ...] | None = None) -> tuple[list[str], str | None]:
+    """(per-case statuses, first failure message) of one variant's outcomes."""
+    statuses, failure = [], None
+    for k, (outcome, case) in enumerate(zip(outcomes, inputs)):
+        verdict = judge(spec, outcome, case, variant, k, len(inputs), only=only)
+        statuses.append("passed" if verdict.passed else "failed" if outcome.status == OK else outcome.status)
+        if not verdict.passed and failure is None:
+            failure = verdict.message
+    return statuses, failure
+
+
+def compare_record(
+    spec: Check, records: dict[str, tuple[bytes, bytes]], secret: str, student: str
+) -> Result:
+    """Score one check of one student from the records the sandbox sent (grader side; runs no student code).
 
     Parameters
     ----------
-    check_id : str
-    recorded_dir : str
-        The directory the student's notebook ran with as ``COURSEKIT_GRADING_OUT``.
-    secret : str, optional
-        The course secret the notebook ran with; defaults to
-        ``$COURSEKIT_GRADING_SECRET`` in this process.  With a secret, hidden
-        records must carry the seed derived from it; without one, the
-        recorded hidden seed is accepted.
+    spec : Check
+    records : dict
+        ``"<check id>.<variant>"`` -> (JSON bytes, NPZ bytes), as received; untrusted.
+    secret, student : str
+        The course secret and the student id the inputs were drawn for.
 
     Returns
     -------
     Result
-        ``points == max_points`` if every case of every variant in
-        ``Check.variants`` was recorded and passed, else 0.
+        Points: all or nothing, or split over cases or parts (``Check.partial``).
     """
-    spec = get_check(check_id)
-    course_secret = secret if secret is not None else seeds.secret()
     statuses: dict[str, list[str]] = {}
     failure: str | None = None
+    judged: list[tuple[str, list[Outcome], list[dict[str, Any]]]] = []
     for variant in spec.variants:
-        try:
-            recorded = read_record(recorded_dir, check_id, variant)
-        except RecordError as err:
-            missing = str(err).startswith("missing")
-            statuses[variant] = ["missing" if missing else "invalid"]
-            if failure is None:
-                failure = (
-                    f"{check_id} failed ({variant} check): no usable record ({err}). "
-                    "Did the test cell run? An error in an earlier cell (e.g. a function that was "
-                    "never defined) stops it."
-                    if missing
-                    else f"{check_id} failed ({variant} check): the record is malformed ({err})."
-                )
-            continue
-        n = spec.n_cases(variant)
-        seed = _expected_seed(spec, variant, recorded.seed, course_secret)
-        if recorded.seed != seed or len(recorded.outcomes) != n:
-            statuses[variant] = ["invalid"]
-            if failure is None:
-                failure = (
-                    f"{check_id} failed ({variant} check): the record was not made with the grader's "
-                    f"inputs (seed or number of cases differ)."
-                )
-            continue
-        statuses[variant] = []
-        for k, outcome in enumerate(recorded.outcomes):
-            verdict = judge(spec, outcome, case_inputs(spec, variant, seed, k), variant, k, n)
-            statuses[variant].append(
-                "passed" if verdict.passed else "failed" if outcome.status == OK else outcome.status
-            )
-            if not verdict.passed and failure is None:
-                failure = verdict.message
+        inputs = grader_inputs(spec, variant, secret, student)
+        error: RecordError | None = None
+        outcomes: list[Outcome] | None = None
+        raw = records.get(f"{spec.id}.{variant}")
+        if raw is not None:
+            try:
+                outcomes = parse_record(raw[0], raw[1], spec.id, variant)
+                if len(outcomes) != len(inputs):
+                    raise RecordError(f"{len(outcomes)} cases recorded, {len(inputs)} expected")
+            except RecordError as err:
+                error, outcomes = err, None
+        if outcomes is None:
+            statuses[variant] = ["missing" if raw is None else "invalid"] * len(inputs)
+            failure = failure or _missing(spec.id, variant, error)
+            outcomes = [Outcome(status="missing")] * len(inputs)
+        else:
+            statuses[variant], first = _judged(spec, variant, outcomes, inputs)
+            failure = failure or first
+        judged.append((variant, outcomes, inputs))
+    parts = _parts(spec, judged, statuses)
+    max_points = float(spec.points)
     passed = failure is None
+    if spec.partial is None:
+        points = max_points if passed else 0.0
+    else:
+        points = sum(p.points for p in parts)
     message = (
-        f"{check_id}: passed ({', '.join(f'{v} {len(s)} case(s)' for v, s in statuses.items())})"
-        if passed
-        else failure
+        f"{spec.id}: passed ({', '.join(f'{v} {len(s)} case(s)' for v, s in statuses.items())})"
+        if passed else failure
     )
-    return Result(
-        check_id=check_id,
-        points=float(spec.points) if passed else 0.0,
-        max_points=float(spec.points),
-        passed=passed,
-        message=message,
-        statuses=statuses,
-    )
+    return Result(check_id=spec.id, points=points, max_points=max_points, passed=passed,
+                  message=message, statuses=statuses, parts=tuple(parts))
 
 
-def grade_recorded(recorded_dir: str, prefix: str, *, secret: str | None = None) -> list[Result]:
-    """:func:`compare_recorded` for every check of one assignment (prefix ``"a1"``, ``"a2"``, ...)."""
-    return [compare_recorded(c.id, recorded_dir, secret=secret) for c in all_checks(prefix)]
+def _parts(spec: Check, judged: list[tuple[str, list[Outcome], list[dict[str, Any]]]],
+           statuses: dict[str, list[str]]) -> list[Part]:
+    """The partial-credit parts of a check (none unless ``Check.partial``)."""
+    if spec.partial == "cases":
+        flat = [s for v in spec.variants for s in statuses[v]]
+        share = float(spec.points) / len(flat)
+        return [Part(f"{v} case {k + 1}", share if s == "passed" else 0.0, share, s == "passed")
+                for v in spec.variants for k, s in enumerate(statuses[v])]
+    if spec.partial == "parts":
+        share = float(spec.points) / len(spec.parts)
+        out = []
+        for name, outputs in spec.parts:
+            ok = all(_judged(spec, variant, outcomes, inputs, only=outputs)[0] == ["passed"] * len(inputs)
+                     for variant, outcomes, inputs in judged)
+            out.append(Part(name, share if ok else 0.0, share, ok))
+        return out
+    return []
+
+
+def score_records(
+    records: dict[str, tuple[bytes, bytes]], prefix: str, secret: str, student: str
+) -> list[Result]:
+    """:func:`compare_record` for every check of assignment ``prefix`` (``"a1"``, ``"a2"``, ...)."""
+    return [compare_record(spec, records, secret, student) for spec in all_checks(prefix)]

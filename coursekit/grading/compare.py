@@ -110,7 +110,7 @@ def _header(check: Check, variant: str, case: int, n_cases: int, inputs: dict[st
 
 
 def _problem(
-    check: Check, outcome: Outcome, expected: dict[str, np.ndarray], hidden: bool
+    check: Check, outcome: Outcome, expected: dict[str, np.ndarray], hidden: bool, partial: bool = False
 ) -> str | None:
     """Why the outcome is not a correct answer apart from the values (status, names, types, shapes, NaN)."""
     if outcome.status == FORBIDDEN:
@@ -136,7 +136,7 @@ def _problem(
     if outcome.status != OK:
         return f"Unknown status {outcome.status!r}."
     missing = [n for n in expected if n not in outcome.outputs]
-    extra = [n for n in outcome.outputs if n not in expected]
+    extra = [] if partial else [n for n in outcome.outputs if n not in expected]
     if missing or extra:
         return f"Outputs do not match: missing {missing}, unexpected {extra}."
     for name, exp in expected.items():
@@ -147,7 +147,13 @@ def _problem(
 
 
 def judge(
-    check: Check, outcome: Outcome, inputs: dict[str, Any], variant: str, case: int, n_cases: int
+    check: Check,
+    outcome: Outcome,
+    inputs: dict[str, Any],
+    variant: str,
+    case: int,
+    n_cases: int,
+    only: tuple[str, ...] | None = None,
 ) -> Verdict:
     """Judge one case of ``check`` (both modes call this).
 
@@ -156,17 +162,21 @@ def judge(
     check : Check
     outcome : Outcome
         From :func:`~coursekit.grading.sandbox.run_student` (compare mode) or
-        read back from a record (untrusted: validated here).
+        parsed from a record (untrusted: validated here).
     inputs : dict
-        The grader's inputs of this case (regenerated from the seed).
+        The grader's inputs of this case.
     variant : {"visible", "hidden"}
     case, n_cases : int
         Which case of the variant, for the message.
+    only : tuple of str, optional
+        Judge only these outputs (one partial-credit part).
     """
     hidden = variant == "hidden"
     expect = expectations(check, inputs)
+    if only is not None:
+        expect = [({k: v for k, v in values.items() if k in only}, *rest) for values, *rest in expect]
     reference = expect[0][0]
-    problem = _problem(check, outcome, reference, hidden)
+    problem = _problem(check, outcome, reference, hidden, partial=only is not None)
     if problem is None and check.judge is not None:
         problem = check.judge(outcome.outputs, reference, inputs)
     elif problem is None:

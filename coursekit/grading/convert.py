@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .registry import WrongType
+from .harness.run import to_float_array
 
 __all__ = ["describe_inputs", "describe_value", "format_index", "to_float_array", "validate_array"]
 
@@ -60,31 +60,6 @@ def describe_inputs(inputs: dict[str, Any]) -> str:
     return "; ".join(
         f"{name}: {describe_value(v)}" for name, v in inputs.items() if not name.startswith("_")
     )
-
-
-def to_float_array(value: Any, name: str) -> np.ndarray:
-    """``value`` as a new float64 ndarray (student side, lenient).
-
-    Raises
-    ------
-    WrongType
-        For None, strings, dicts, sets, and anything that is not real numbers.
-    """
-    if value is None:
-        raise WrongType(f"{name} is None (did the function forget to return it?)")
-    if isinstance(value, (str, bytes, dict, set)):
-        raise WrongType(f"{name} should be numbers, got a {type(value).__name__}")
-    try:
-        arr = np.asarray(value)
-    except Exception as err:  # noqa: BLE001  (any failure of the student's object)
-        raise WrongType(
-            f"{name} could not be read as an array of numbers ({type(err).__name__})"
-        ) from None
-    if arr.dtype == object or arr.dtype.kind not in "biuf":
-        raise WrongType(
-            f"{name} should be real numbers, got an array of dtype {arr.dtype} (from {type(value).__name__})"
-        )
-    return np.array(arr, dtype=FLOAT64, copy=True, order="C", subok=False)
 
 
 def format_index(index: tuple[int, ...]) -> str:

@@ -1,46 +1,30 @@
-"""The record files: what record mode writes, and the strict reader the grader uses.
+"""The strict reader of records: what the sandboxed harness sent back, parsed as hostile data.
 
-One call ``check(check_id, ..., hidden=...)`` in record mode writes two files
-into ``$COURSEKIT_GRADING_OUT``::
-
-    <check_id>.<variant>.json   statuses (README.md, "The protocol")
-    <check_id>.<variant>.npz    the outputs of the cases with status "ok",
-                                key "<case>.<index of the output name>", float64 arrays
-
-Both are data only.  The reader trusts nothing in them: it reads regular
-files only (no symlinks, FIFOs or directories), caps their sizes, parses the
-JSON against the schema, loads the ``.npz`` with ``allow_pickle=False`` and
-hands every array to the same strict validation as compare mode.
+A record (protocol ``coursekit-grading-record/2``, written by
+:func:`coursekit.grading.harness.wire.record_bytes`) is one JSON document of
+per-case statuses and one ``.npz`` archive of the outputs of the cases that
+returned.  The reader trusts nothing: sizes are capped before parsing, the
+JSON is parsed by :func:`~coursekit.grading.untrusted.load_json` (depth, number
+and string limits) and checked against the schema, the archive's members are
+checked for size before they are decompressed, arrays are loaded with
+``allow_pickle=False``, and every value is validated later by the judge.
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
-import json
 import math
-import os
-import stat
-import tempfile
-from dataclasses import dataclass
+import zipfile
 from typing import Any
 
 import numpy as np
 
-from .sandbox import EXCEPTION, FORBIDDEN, OK, STATUSES, WRONG_TYPE, Outcome
+from .harness.run import EXCEPTION, FORBIDDEN, OK, STATUSES, WRONG_TYPE, Outcome
+from .harness.wire import PROTOCOL
+from .untrusted import UntrustedDataError, load_json
 
-__all__ = [
-    "MAX_JSON_BYTES",
-    "MAX_NPZ_BYTES",
-    "PROTOCOL",
-    "RecordError",
-    "Recorded",
-    "read_record",
-    "record_paths",
-    "write_record",
-]
+__all__ = ["MAX_JSON_BYTES", "MAX_NPZ_BYTES", "PROTOCOL", "RecordError", "parse_record"]
 
-PROTOCOL = "coursekit-grading-record/1"
 MAX_JSON_BYTES = 1 << 20
 MAX_NPZ_BYTES = 64 << 20
 _MAX_TEXT = 2000
@@ -48,101 +32,6 @@ _MAX_TEXT = 2000
 
 class RecordError(Exception):
     """A record is missing or malformed (the message says which and why)."""
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """One variant's record, read back and checked for form (not for correctness)."""
-
-    check_id: str
-    variant: str
-    seed: int
-    outcomes: list[Outcome]
-
-
-def record_paths(directory: str, check_id: str, variant: str) -> tuple[str, str]:
-    """The JSON and NPZ paths of one record."""
-    stem = os.path.join(directory, f"{check_id}.{variant}")
-    return stem + ".json", stem + ".npz"
-
-
-def _atomic_write(path: str, write: Any) -> None:
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _text(value: str | None) -> str | None:
-    return None if value is None else str(value)[:_MAX_TEXT]
-
-
-def write_record(
-    directory: str, check_id: str, variant: str, seed: int, outcomes: list[Outcome]
-) -> tuple[str, str]:
-    """Write one variant's outcomes (student side, record mode); a later call replaces an earlier one.
-
-    Returns
-    -------
-    (json_path, npz_path)
-    """
-    os.makedirs(directory, exist_ok=True)
-    json_path, npz_path = record_paths(directory, check_id, variant)
-    arrays: dict[str, np.ndarray] = {}
-    cases = []
-    for k, o in enumerate(outcomes):
-        case: dict[str, Any] = {
-            "status": o.status,
-            "seconds": round(float(o.seconds), 6),
-            "printed_chars": len(o.printed),
-            "warnings": len(o.warnings),
-        }
-        if o.status == OK:
-            case["outputs"] = list(o.outputs)
-            for i, value in enumerate(o.outputs.values()):
-                arrays[f"{k}.{i}"] = np.array(
-                    value, dtype=np.float64, order="C"
-                )  # keeps 0-d arrays 0-d
-        elif o.status == EXCEPTION:
-            case.update(
-                error_type=_text(o.error_type),
-                error_message=_text(o.error_message),
-                location=_text(o.location),
-            )
-        elif o.status == WRONG_TYPE:
-            case["error_message"] = _text(o.error_message)
-        elif o.status == FORBIDDEN:
-            case["used"] = list(o.used)
-        cases.append(case)
-    document = {
-        "protocol": PROTOCOL,
-        "check_id": check_id,
-        "variant": variant,
-        "seed": int(seed),
-        "cases": cases,
-    }
-    _atomic_write(npz_path, lambda f: np.savez(f, **arrays))
-    _atomic_write(json_path, lambda f: f.write(json.dumps(document, indent=1).encode()))
-    return json_path, npz_path
-
-
-def _read_regular(path: str, limit: int) -> bytes:
-    try:
-        info = os.lstat(path)
-    except FileNotFoundError:
-        raise RecordError(f"missing record file {os.path.basename(path)}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise RecordError(f"{os.path.basename(path)} is not a regular file")
-    if info.st_size > limit:
-        raise RecordError(f"{os.path.basename(path)} is larger than {limit} bytes")
-    with open(path, "rb") as f:
-        return f.read(limit + 1)
 
 
 def _string(case: dict[str, Any], key: str, required: bool = False) -> str | None:
@@ -154,27 +43,28 @@ def _string(case: dict[str, Any], key: str, required: bool = False) -> str | Non
     return value[:_MAX_TEXT]
 
 
+def _seconds(case: dict[str, Any]) -> float:
+    value = case.get("seconds", 0.0)
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    return min(max(float(value), 0.0), 1e6) if ok else 0.0
+
+
 def _parse_case(case: Any) -> Outcome:
     if not isinstance(case, dict):
         raise RecordError("every case must be a JSON object")
     status = case.get("status")
-    if status not in STATUSES:
-        raise RecordError(f"unknown case status {status!r}")
-    seconds = case.get("seconds", 0.0)
-    seconds = (
-        float(seconds) if isinstance(seconds, (int, float)) and math.isfinite(seconds) else 0.0
-    )
+    if status not in STATUSES or status == FORBIDDEN:
+        raise RecordError(f"unknown case status {str(status)[:40]!r}")
+    seconds = _seconds(case)
     if status == OK:
         names = case.get("outputs")
-        if not isinstance(names, list) or not all(
+        if not isinstance(names, list) or len(names) > 200 or not all(
             isinstance(n, str) and 0 < len(n) <= 200 for n in names
         ):
             raise RecordError("an 'ok' case needs 'outputs': a list of names")
         if len(set(names)) != len(names):
             raise RecordError("output names repeat")
-        return Outcome(
-            status=OK, outputs=dict.fromkeys(names), seconds=seconds
-        )  # arrays filled in later
+        return Outcome(status=OK, outputs=dict.fromkeys(names), seconds=seconds)
     if status == EXCEPTION:
         return Outcome(
             status=EXCEPTION,
@@ -183,82 +73,66 @@ def _parse_case(case: Any) -> Outcome:
             location=_string(case, "location"),
             seconds=seconds,
         )
-    if status == WRONG_TYPE:
-        return Outcome(
-            status=WRONG_TYPE, error_message=_string(case, "error_message") or "", seconds=seconds
-        )
-    used = case.get("used", [])
-    if not isinstance(used, list) or not all(isinstance(u, str) for u in used):
-        raise RecordError("'used' must be a list of module names")
-    return Outcome(status=FORBIDDEN, used=tuple(u[:200] for u in used[:20]), seconds=seconds)
+    return Outcome(status=WRONG_TYPE, error_message=_string(case, "error_message") or "", seconds=seconds)
 
 
-def read_record(directory: str, check_id: str, variant: str) -> Recorded:
-    """Read and check the form of one record (grader side).
+def _archive(raw: bytes, wanted: set[str]) -> zipfile.ZipFile:
+    """The ``.npz`` as a zip whose members are exactly ``wanted`` and small enough once unpacked."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        infos = archive.infolist()
+    except Exception as err:  # noqa: BLE001  (a malformed file, whatever the reason)
+        raise RecordError(f"the outputs are not a readable .npz archive ({type(err).__name__})") from None
+    names = {i.filename[:-4] if i.filename.endswith(".npy") else i.filename for i in infos}
+    if len(infos) != len(names) or names != wanted:
+        raise RecordError(f"the archive holds {sorted(names)[:20]}, the record lists {sorted(wanted)[:20]}")
+    if sum(i.file_size for i in infos) > 4 * MAX_NPZ_BYTES:
+        raise RecordError("the outputs unpack to more than allowed")
+    return archive
 
-    Every array is loaded with ``allow_pickle=False``; an array that cannot be
-    loaded that way (e.g. an object array) turns its case into a
-    ``"wrong_type"`` outcome.  Values are validated later, by
-    :func:`coursekit.grading.compare.judge`.
+
+def _load_array(archive: zipfile.ZipFile, key: str) -> np.ndarray:
+    with archive.open(key + ".npy") as fh:
+        return np.lib.format.read_array(io.BytesIO(fh.read(4 * MAX_NPZ_BYTES + 1)), allow_pickle=False)
+
+
+def parse_record(json_bytes: bytes, npz_bytes: bytes, check_id: str, variant: str) -> list[Outcome]:
+    """The outcomes of one record, checked for form (not for correctness).
+
+    An array that cannot be loaded without pickle (e.g. an object array)
+    turns its case into a ``"wrong_type"`` outcome.
 
     Raises
     ------
     RecordError
-        If a file is missing, is not a regular file, is too large, or the
-        JSON does not follow the protocol.
+        If a part is too large or does not follow the protocol.
     """
-    json_path, npz_path = record_paths(directory, check_id, variant)
+    if len(json_bytes) > MAX_JSON_BYTES or len(npz_bytes) > MAX_NPZ_BYTES:
+        raise RecordError("the record is larger than allowed")
     try:
-        document = json.loads(_read_regular(json_path, MAX_JSON_BYTES).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise RecordError(
-            f"{os.path.basename(json_path)} is not valid JSON ({type(err).__name__})"
-        ) from None
+        document = load_json(json_bytes, max_bytes=MAX_JSON_BYTES, max_depth=8, max_str=_MAX_TEXT * 2)
+    except UntrustedDataError as err:
+        raise RecordError(f"the record is not valid ({err})") from None
     if not isinstance(document, dict) or document.get("protocol") != PROTOCOL:
-        raise RecordError(f"{os.path.basename(json_path)} does not follow protocol {PROTOCOL}")
+        raise RecordError(f"the record does not follow protocol {PROTOCOL}")
     if document.get("check_id") != check_id or document.get("variant") != variant:
-        raise RecordError(f"{os.path.basename(json_path)} names another check or variant")
-    seed = document.get("seed")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise RecordError("'seed' must be a non-negative integer")
+        raise RecordError("the record names another check or variant")
     cases = document.get("cases")
     if not isinstance(cases, list) or not cases or len(cases) > 1000:
         raise RecordError("'cases' must be a non-empty list")
     outcomes = [_parse_case(c) for c in cases]
-
-    wanted = {
-        f"{k}.{i}": (k, name)
-        for k, o in enumerate(outcomes)
-        if o.status == OK
-        for i, name in enumerate(o.outputs)
-    }
-    raw = _read_regular(npz_path, MAX_NPZ_BYTES)
-    try:
-        npz = np.load(io.BytesIO(raw), allow_pickle=False)
-    except Exception as err:  # noqa: BLE001  (a malformed file, whatever the reason)
-        raise RecordError(
-            f"{os.path.basename(npz_path)} is not a readable .npz file ({type(err).__name__})"
-        ) from None
-    with npz:
-        if not hasattr(npz, "files"):
-            raise RecordError(
-                f"{os.path.basename(npz_path)} is a single array, not an .npz archive"
-            )
-        if set(npz.files) != set(wanted):
-            raise RecordError(
-                f"{os.path.basename(npz_path)} holds arrays {sorted(npz.files)}, "
-                f"the JSON lists {sorted(wanted)}"
-            )
+    wanted = {f"{k}.{i}": (k, name) for k, o in enumerate(outcomes) if o.status == OK
+              for i, name in enumerate(o.outputs)}
+    archive = _archive(npz_bytes, set(wanted))
+    with archive:
         for key, (k, name) in wanted.items():
             if outcomes[k].status != OK:
                 continue
             try:
-                outcomes[k].outputs[name] = npz[key]
+                outcomes[k].outputs[name] = _load_array(archive, key)
             except Exception as err:  # noqa: BLE001  (object arrays raise ValueError; anything else too)
                 outcomes[k] = Outcome(
                     status=WRONG_TYPE,
-                    error_message=(
-                        f"recorded output {name!r} is not plain numeric data ({type(err).__name__})"
-                    ),
+                    error_message=f"output {name[:200]!r} is not plain numeric data ({type(err).__name__})",
                 )
-    return Recorded(check_id=check_id, variant=variant, seed=seed, outcomes=outcomes)
+    return outcomes

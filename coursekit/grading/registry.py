@@ -11,6 +11,7 @@ per assignment; they are imported the first time a check is looked up.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from .harness.calls import get_call
+from .harness.run import WrongType
+
 __all__ = [
+    "DEFAULT_ALLOWED",
     "Check",
+    "allow_imports",
+    "allowed_imports",
     "WrongType",
     "all_checks",
     "assignment_prefix",
@@ -32,12 +39,6 @@ Inputs = dict[str, Any]
 Arrays = dict[str, np.ndarray]
 
 
-class WrongType(Exception):
-    """Raised by a check's ``call`` when the student's code returned something of the wrong kind.
-
-    The message is shown to the student, so it must describe the problem
-    without quoting input values.
-    """
 
 
 @dataclass(frozen=True)
@@ -59,15 +60,19 @@ class Check:
         Draws the inputs of one case from ``rng`` (a seeded
         ``numpy.random.Generator``).  ``case`` counts from 0; ``hidden`` tells
         the visible (documented, often a worked example) case from hidden ones.
-    call : callable ``(student, inputs) -> dict``
-        Runs the student's code on a private copy of the inputs and returns its
-        raw outputs by name.  Raises :class:`WrongType` when the student's code
-        returned something unusable.
+        Plain data only (arrays, numbers, strings, tuples, lists, dicts): they
+        cross into the grading sandbox.  Keys starting with ``_`` are the
+        grader's own and never leave the trusted side.
     reference : callable ``(inputs) -> dict of float64 arrays``
         The expected outputs, computed with coursekit.  Its keys are the
         output names every record must contain.
     hint : str
         Shown with every failure message.
+    call : callable ``(student, inputs) -> dict``, optional
+        Runs the student's code on a private copy of the inputs and returns its
+        raw outputs by name (raises :class:`WrongType` for unusable results).
+        Defaults to the harness's call of this id
+        (``coursekit/grading/harness/<prefix>.py``), the code the sandbox runs.
     rtol, atol : float
         An element passes when
         ``|got - expected| <= atol * max(1, max|expected|) + rtol * |expected|``
@@ -96,15 +101,21 @@ class Check:
     step_axis : str, optional
         Name of axis 0 of the outputs (e.g. ``"step"`` for an optimizer's
         trajectory): failure messages then say which step first went wrong.
+    partial : {None, "cases", "parts"}
+        Partial credit: ``None`` (all or nothing), ``"cases"`` (points split
+        evenly over every case of every variant) or ``"parts"`` (split evenly
+        over ``parts``, each earned when all its outputs pass in every case).
+    parts : tuple of (name, output names)
+        The named parts for ``partial="parts"``.
     """
 
     id: str
     points: float
     title: str
     make_inputs: Callable[[np.random.Generator, int, bool], Inputs]
-    call: Callable[[Any, Inputs], dict[str, Any]]
     reference: Callable[[Inputs], Arrays]
     hint: str
+    call: Callable[[Any, Inputs], dict[str, Any]] | None = None
     rtol: float = 1e-6
     atol: float = 1e-9
     numerical: Callable[[Inputs], Arrays] | None = None
@@ -116,6 +127,8 @@ class Check:
     visible_seed: int = 0
     variants: tuple[str, ...] = ("visible", "hidden")
     step_axis: str | None = None
+    partial: str | None = None
+    parts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def n_cases(self, variant: str) -> int:
         """Number of cases of ``variant`` ("visible": 1, "hidden": ``hidden_cases``)."""
@@ -128,10 +141,39 @@ class Check:
 
 _REGISTRY: dict[str, Check] = {}
 _LOADED = False
+_ALLOWED: dict[str, tuple[str, ...]] = {}
+DEFAULT_ALLOWED = ("numpy", "matplotlib", "tqdm")
+
+
+def allow_imports(prefix: str, *modules: str) -> None:
+    """Declare what the student code of assignment ``prefix`` may import when graded.
+
+    The grading sandbox mounts exactly these packages (and what they need);
+    anything else, e.g. ``torch`` or coursekit's ``autograd``, cannot be
+    imported there.  Names are import names: top-level packages
+    (``"numpy"``) or coursekit subpackages (``"coursekit.data"``).
+    """
+    _ALLOWED[prefix] = tuple(dict.fromkeys(modules))
+
+
+def allowed_imports(prefix: str) -> tuple[str, ...]:
+    """What the student code of assignment ``prefix`` may import when graded (see :func:`allow_imports`).
+
+    Examples
+    --------
+    >>> allowed_imports("a2")
+    ('numpy', 'matplotlib', 'tqdm')
+    """
+    _load()
+    return _ALLOWED.get(prefix, DEFAULT_ALLOWED)
 
 
 def register(check: Check) -> Check:
-    """Add ``check`` to the registry (ids are unique)."""
+    """Add ``check`` to the registry (ids are unique); its call defaults to the harness's."""
+    if check.call is None:
+        check = dataclasses.replace(check, call=get_call(check.id))
+    if check.partial not in (None, "cases", "parts") or (check.partial == "parts") != bool(check.parts):
+        raise ValueError(f"check {check.id!r}: partial must be None, 'cases' or 'parts' (with parts)")
     if check.id in _REGISTRY:
         raise ValueError(f"check {check.id!r} is registered twice")
     if "." not in check.id:

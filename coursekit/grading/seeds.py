@@ -1,84 +1,41 @@
-"""Which inputs a check uses: the mode, the seeds and the per-course secret.
+"""Which inputs a check uses: visible seeds, hidden seeds, and the grader's per-student seeds.
 
 * Visible checks use the fixed seed registered with the check
   (``Check.visible_seed``, documented in the assignment): every student sees
   the same inputs and can inspect them with
   :func:`coursekit.grading.visible_inputs`.
-* Hidden checks use ``hidden_seed(secret, check_id)`` when the environment
-  variable ``COURSEKIT_GRADING_SECRET`` is set (the instructor's autograder
-  sets it for every run), and otherwise the ``seed=`` written in the hidden
-  part of the test cell (plain ``nbgrader autograde``).
+* Hidden checks run by a student or by plain ``nbgrader autograde`` use the
+  ``seed=`` written in the hidden part of the test cell.
+* The course autograder draws hidden inputs on its trusted side with
+  ``student_seed(secret, check_id, student)``: from the per-course secret,
+  the check and the student, so every student gets inputs of their own and
+  none of it ever enters the sandbox.
 * Case ``k`` of a variant draws its inputs from
-  ``numpy.random.default_rng([seed, k])``, so the inputs depend only on
-  ``(check id, variant, seed, k)`` and the grader can regenerate them in its
-  own process.
+  ``numpy.random.default_rng([seed, k])``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 
 import numpy as np
 
-__all__ = [
-    "COMPARE",
-    "MODE_ENV",
-    "OUT_ENV",
-    "RECORD",
-    "SECRET_ENV",
-    "case_rng",
-    "hidden_seed",
-    "mode",
-    "out_dir",
-    "resolve_seed",
-    "secret",
-]
+__all__ = ["SECRET_ENV", "case_rng", "resolve_seed", "student_seed"]
 
-MODE_ENV = "COURSEKIT_GRADING_MODE"
-"""Environment variable selecting the mode: ``compare`` (default) or ``record``."""
-OUT_ENV = "COURSEKIT_GRADING_OUT"
-"""Environment variable naming the directory record mode writes into."""
 SECRET_ENV = "COURSEKIT_GRADING_SECRET"
-"""Environment variable holding the per-course secret hidden seeds derive from."""
-
-COMPARE = "compare"
-RECORD = "record"
+"""Environment variable the autograder reads the per-course secret from (if set)."""
 
 
-def mode() -> str:
-    """The grading mode from ``COURSEKIT_GRADING_MODE`` (``"compare"`` when unset or empty)."""
-    value = os.environ.get(MODE_ENV, "").strip().lower() or COMPARE
-    if value not in (COMPARE, RECORD):
-        raise ValueError(f"{MODE_ENV} must be '{COMPARE}' or '{RECORD}', got {value!r}")
-    return value
-
-
-def out_dir() -> str:
-    """The record directory from ``COURSEKIT_GRADING_OUT`` (required in record mode)."""
-    path = os.environ.get(OUT_ENV, "").strip()
-    if not path:
-        raise RuntimeError(
-            f"{MODE_ENV}=record needs {OUT_ENV}=<directory> to write the results into"
-        )
-    return path
-
-
-def secret() -> str | None:
-    """The per-course secret from ``COURSEKIT_GRADING_SECRET``, or None when unset or empty."""
-    return os.environ.get(SECRET_ENV) or None
-
-
-def hidden_seed(secret: str, check_id: str) -> int:
-    """The hidden seed of ``check_id`` for a course secret: the first 8 bytes of
-    ``sha256(secret + "\\0" + check_id)``, little-endian.
+def student_seed(secret: str, check_id: str, student: str) -> int:
+    """The grader's hidden seed of ``check_id`` for one student: the first 8 bytes, little-endian, of
+    ``sha256(secret + "\\0" + check_id + "\\0" + student)``.
 
     Examples
     --------
-    >>> hidden_seed("s3cret", "a1.toy_chain_forward") == hidden_seed("s3cret", "a1.toy_chain_forward")
-    True
+    >>> student_seed("s3cret", "a1.toy_chain_forward", "ada") == student_seed("s3cret", "a1.toy_chain_forward", "bob")
+    False
     """
-    digest = hashlib.sha256(f"{secret}\0{check_id}".encode()).digest()
+    digest = hashlib.sha256(f"{secret}\0{check_id}\0{student}".encode()).digest()
     return int.from_bytes(digest[:8], "little")
 
 
@@ -87,22 +44,16 @@ def case_rng(seed: int, case: int) -> np.random.Generator:
     return np.random.default_rng([int(seed), int(case)])
 
 
-def resolve_seed(
-    check_id: str, visible_seed: int, hidden: bool, seed: int | None, course_secret: str | None
-) -> int:
-    """The seed a call of ``check`` uses (see the module docstring for the rules)."""
+def resolve_seed(check_id: str, visible_seed: int, hidden: bool, seed: int | None) -> int:
+    """The seed a compare-mode call of ``check`` uses (see the module docstring)."""
     if not hidden:
         if seed is not None:
             raise ValueError(
                 "seed= is only for hidden checks; visible checks use their documented seed"
             )
         return int(visible_seed)
-    if course_secret:
-        return hidden_seed(course_secret, check_id)
     if seed is None:
-        raise ValueError(
-            f"hidden check {check_id!r} needs a seed: pass seed= in the hidden test, or set {SECRET_ENV}"
-        )
+        raise ValueError(f"hidden check {check_id!r} needs a seed: pass seed= in the hidden test")
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     return int(seed)

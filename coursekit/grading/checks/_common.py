@@ -1,4 +1,4 @@
-"""Helpers the assignment checks share: random shapes, reference gradients, finite differences, unpacking."""
+"""Helpers the assignment checks share: random shapes, reference gradients, finite differences."""
 
 from __future__ import annotations
 
@@ -8,14 +8,10 @@ from typing import Any
 import numpy as np
 
 from ...autograd.tensor import Tensor
-from ..registry import WrongType
 
 __all__ = [
-    "as_float",
     "broadcastable_pair",
     "central_differences",
-    "expect_dict",
-    "expect_tuple",
     "f64",
     "random_shape",
     "reference_grads",
@@ -101,33 +97,3 @@ def reference_grads(
         g = tensors[k].grad
         grads[k] = np.zeros(np.shape(values[k])) if g is None else np.array(g, dtype=np.float64)
     return f64(out), grads
-
-
-def expect_tuple(value: Any, n: int, what: str) -> tuple:
-    """``value`` as a tuple of ``n`` items, or WrongType explaining what was expected."""
-    if not isinstance(value, (tuple, list)) or len(value) != n:
-        got = f"a {type(value).__name__}" + (
-            f" of length {len(value)}" if isinstance(value, (tuple, list)) else ""
-        )
-        raise WrongType(f"{what} should return a tuple of {n} values, got {got}")
-    return tuple(value)
-
-
-def expect_dict(value: Any, keys: Sequence[str], what: str) -> dict:
-    """``value`` as a dict with exactly ``keys``, or WrongType."""
-    if not isinstance(value, dict):
-        raise WrongType(
-            f"{what} should return a dict with keys {', '.join(keys)}; got a {type(value).__name__}"
-        )
-    missing = [k for k in keys if k not in value]
-    if missing:
-        raise WrongType(f"{what}: the returned dict lacks the key(s) {', '.join(missing)}")
-    return value
-
-
-def as_float(value: Any, what: str) -> float:
-    """A single number, or WrongType."""
-    arr = np.asarray(value) if not isinstance(value, Tensor) else value.data
-    if getattr(arr, "size", 0) != 1 or getattr(arr, "dtype", np.dtype(object)).kind not in "biuf":
-        raise WrongType(f"{what} should be a single number, got {type(value).__name__}")
-    return float(arr.reshape(-1)[0])

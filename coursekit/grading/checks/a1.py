@@ -12,19 +12,12 @@ from typing import Any
 import numpy as np
 
 from ...autograd.tensor import Tensor
-from ..registry import Check, WrongType, register
-from ._common import (
-    central_differences,
-    expect_dict,
-    expect_tuple,
-    f64,
-    random_shape,
-    reference_grads,
-)
+from ..harness.a1 import ARITY, OPS, PARAMS
+from ..registry import Check, allow_imports, register
+from ._common import central_differences, f64, random_shape, reference_grads
 
-PARAMS = ("b0", "b1", "b2", "b3", "w0", "w1", "w2", "w3")
-INTERMEDIATES = ("f0", "h1", "f1", "h2", "f2", "h3", "f3")
 FORBIDDEN = ("coursekit.autograd", "coursekit.nn")
+allow_imports("a1", "numpy", "matplotlib", "tqdm")
 
 
 # ---------------------------------------------------------------------------
@@ -60,10 +53,6 @@ def _forward_reference(inp: dict[str, Any]) -> dict[str, np.ndarray]:
     return {k: np.broadcast_to(f64(v), np.shape(inp["x"])).copy() for k, v in out.items()}
 
 
-def _forward_call(student: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    out = expect_dict(student(inp["x"], inp["phi"]), INTERMEDIATES, "toy_chain_forward")
-    return {k: out[k] for k in INTERMEDIATES}
-
 
 register(
     Check(
@@ -71,7 +60,6 @@ register(
         points=2,
         title="toy_chain_forward(x, phi): the seven intermediate values f0, h1, ..., f3 for every entry of x",
         make_inputs=_chain_inputs,
-        call=_forward_call,
         reference=_forward_reference,
         hint="Follow the chain from the inside out: f0 = b0 + w0 x, h1 = sin(f0), f1 = b1 + w1 h1, ... "
         "NumPy functions (np.sin, np.exp, np.cos) work on whole arrays at once.",
@@ -107,10 +95,6 @@ def _backward_numerical(inp: dict[str, Any]) -> dict[str, np.ndarray]:
     return {f"dL/d{k}": g for k, g in grads.items()}
 
 
-def _backward_call(student: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    out = expect_dict(student(inp["x"], inp["y"], inp["phi"]), PARAMS, "toy_chain_backward")
-    return {f"dL/d{k}": out[k] for k in PARAMS}
-
 
 register(
     Check(
@@ -118,7 +102,6 @@ register(
         points=3,
         title="toy_chain_backward(x, y, phi): dL/db_k and dL/dw_k of L = sum((f3 - y)^2)",
         make_inputs=_backward_inputs,
-        call=_backward_call,
         reference=_backward_reference,
         numerical=_backward_numerical,
         hint="Go backwards: dL/df3 = 2 (f3 - y); dL/dh3 = w3 dL/df3; dL/df2 = -sin(f2) dL/dh3; ...; "
@@ -155,10 +138,6 @@ def _neuron_numerical(inp: dict[str, Any]) -> dict[str, np.ndarray]:
     return {"df/dx": grads["x"], "df/dw": grads["w"]}
 
 
-def _neuron_call(student: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    f, dx, dw = expect_tuple(student(inp["x"], inp["w"]), 3, "sigmoid_neuron")
-    return {"f": f, "df/dx": dx, "df/dw": dw}
-
 
 register(
     Check(
@@ -166,7 +145,6 @@ register(
         points=2,
         title="sigmoid_neuron(x, w): f = sigma(w[:-1] . x + w[-1]) and its gradients w.r.t. x and w",
         make_inputs=_neuron_inputs,
-        call=_neuron_call,
         reference=_neuron_reference,
         numerical=_neuron_numerical,
         hint="With s = w[:-1] . x + w[-1] and f = sigma(s): df/ds = f (1 - f); df/dx = df/ds * w[:-1]; "
@@ -179,8 +157,6 @@ register(
 # ---------------------------------------------------------------------------
 # Local gradients of primitive operations (vector-Jacobian products)
 # ---------------------------------------------------------------------------
-OPS = ("add", "mul", "sin", "cos", "exp", "reciprocal", "matmul")
-_ARITY = {"add": 2, "mul": 2, "sin": 1, "cos": 1, "exp": 1, "reciprocal": 1, "matmul": 2}
 _TENSOR_OPS = {
     "add": lambda a, b: a + b,
     "mul": lambda a, b: a * b,
@@ -204,7 +180,7 @@ def _primitive_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict
             if op == "reciprocal":
                 args = (rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape),)
             else:
-                args = tuple(rng.normal(size=shape) for _ in range(_ARITY[op]))
+                args = tuple(rng.normal(size=shape) for _ in range(ARITY[op]))
             out_shape = shape
         cases[op] = {"inputs": args, "grad_out": rng.normal(size=out_shape)}
     return cases
@@ -213,7 +189,7 @@ def _primitive_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict
 def _primitive_reference(inp: dict[str, Any]) -> dict[str, np.ndarray]:
     expected = {}
     for op in OPS:
-        names = [f"a{i}" for i in range(_ARITY[op])]
+        names = [f"a{i}" for i in range(ARITY[op])]
         values = dict(zip(names, inp[op]["inputs"]))
         _, grads = reference_grads(
             lambda t, op=op, names=names: _TENSOR_OPS[op](*(t[n] for n in names)),
@@ -226,15 +202,6 @@ def _primitive_reference(inp: dict[str, Any]) -> dict[str, np.ndarray]:
     return expected
 
 
-def _primitive_call(student: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for op in OPS:
-        grads = student(op, inp[op]["inputs"], inp[op]["grad_out"])
-        grads = expect_tuple(grads, _ARITY[op], f"primitive_backward({op!r}, ...)")
-        for i, g in enumerate(grads):
-            out[f"{op}[{i}]"] = g
-    return out
-
 
 register(
     Check(
@@ -243,11 +210,12 @@ register(
         title="primitive_backward(op, inputs, grad_out): one gradient per input for add, mul, sin, cos, exp, "
         "reciprocal, matmul",
         make_inputs=_primitive_inputs,
-        call=_primitive_call,
         reference=_primitive_reference,
         hint="Multiply the upstream gradient by the local derivative: mul -> (g*b, g*a); sin -> g*cos(a); "
         "cos -> -g*sin(a); exp -> g*exp(a); 1/a -> -g/a**2; C = A @ B -> (G @ B.T, A.T @ G). "
         "Return a tuple even for one input, e.g. (g * np.cos(a),).",
+        partial="parts",  # one part per operation: a wrong matmul does not cost the other six
+        parts=tuple((op, tuple(f"{op}[{i}]" for i in range(ARITY[op]))) for op in OPS),
         forbidden=FORBIDDEN,
     )
 )
@@ -256,41 +224,25 @@ register(
 # ---------------------------------------------------------------------------
 # Gradient checking: central differences
 # ---------------------------------------------------------------------------
-class _SmoothFunction:
-    """f(x) = sum(sin(a x) x^2) + log(1 + sum(x^2)) + c . x  (NumPy only; handed to the student's code)."""
-
-    def __init__(self, a: float, c: np.ndarray) -> None:
-        self._a, self._c = a, c
-
-    def __call__(self, x: Any) -> float:
-        x = np.asarray(x, dtype=np.float64)
-        return float(
-            np.sum(np.sin(self._a * x) * x**2) + np.log1p(np.sum(x**2)) + np.sum(self._c * x)
-        )
-
-    def tensor(self, x: Tensor) -> Tensor:
-        return (
-            ((self._a * x).sin() * x * x).sum() + (1.0 + (x * x).sum()).log() + (x * self._c).sum()
-        )
+def _smooth_tensor(f: dict[str, Any], x: Tensor) -> Tensor:
+    """f(x) = sum(sin(a x) x^2) + log(1 + sum(x^2)) + c . x on a Tensor (the harness's SmoothFunction)."""
+    return ((f["a"] * x).sin() * x * x).sum() + (1.0 + (x * x).sum()).log() + (x * f["c"]).sum()
 
 
 def _central_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str, Any]:
     shape = random_shape(rng, (1, 2), (1, 5)) if hidden else (3,)
     c = rng.normal(size=shape)
     return {
-        "f": _SmoothFunction(float(rng.uniform(0.5, 2.0)), c),
+        "f": {"a": float(rng.uniform(0.5, 2.0)), "c": c},
         "x": rng.normal(size=shape),
         "eps": 1e-4,
     }
 
 
 def _central_reference(inp: dict[str, Any]) -> dict[str, np.ndarray]:
-    _, grads = reference_grads(lambda t: inp["f"].tensor(t["x"]), {"x": inp["x"]}, ("x",))
+    _, grads = reference_grads(lambda t: _smooth_tensor(inp["f"], t["x"]), {"x": inp["x"]}, ("x",))
     return {"gradient": grads["x"]}
 
-
-def _central_call(student: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    return {"gradient": student(inp["f"], inp["x"], inp["eps"])}
 
 
 register(
@@ -299,7 +251,6 @@ register(
         points=2,
         title="central_difference(f, x, eps): the gradient of a scalar function f at x, by central differences",
         make_inputs=_central_inputs,
-        call=_central_call,
         reference=_central_reference,
         rtol=1e-5,
         atol=1e-6,
@@ -340,22 +291,6 @@ def _buggy_backward(
     return grads
 
 
-class _Loss:
-    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
-        self._x, self._y = x, y
-
-    def __call__(self, phi: dict[str, float]) -> float:
-        return _loss_values({"x": self._x, "y": self._y, **{k: float(phi[k]) for k in PARAMS}})
-
-
-class _Backward:
-    def __init__(self, x: np.ndarray, y: np.ndarray, bug: str) -> None:
-        self._x, self._y, self._bug = x, y, bug
-
-    def __call__(self, phi: dict[str, float]) -> dict[str, float]:
-        return _buggy_backward(self._x, self._y, {k: float(phi[k]) for k in PARAMS}, self._bug)
-
-
 def _wrong_set(x: np.ndarray, y: np.ndarray, phi: dict[str, float], bug: str) -> np.ndarray | None:
     """Indicator of the wrong gradients, or None if some are too close to call."""
     exact = _backward_reference({"x": x, "y": y, "phi": phi})
@@ -381,35 +316,15 @@ def _bug_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str, 
             break
     else:  # practically never: fall back to a correct backward function
         bug = "none"
-    return {
-        "loss_fn": _Loss(x, y),
-        "backward_fn": _Backward(x, y, bug),
-        "phi": phi,
-        "_x": x,
-        "_y": y,
-        "_bug": bug,
-    }
+    # The student gets the data of the loss and the gradients the backward function reported, not
+    # the function itself: nothing handed over says which gradients are wrong.
+    return {"x": x, "y": y, "phi": phi, "reported": _buggy_backward(x, y, phi, bug), "_bug": bug}
 
 
 def _bug_reference(inp: dict[str, Any]) -> dict[str, np.ndarray]:
-    wrong = _wrong_set(inp["_x"], inp["_y"], inp["phi"], inp["_bug"])
+    wrong = _wrong_set(inp["x"], inp["y"], inp["phi"], inp["_bug"])
     return {"wrong": np.zeros(len(PARAMS)) if wrong is None else wrong}
 
-
-def _bug_call(student: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    names = student(inp["loss_fn"], inp["backward_fn"], inp["phi"])
-    if isinstance(names, (str, bytes)) or not hasattr(names, "__iter__"):
-        raise WrongType(
-            f"find_wrong_gradients should return a set of parameter names, got a {type(names).__name__}"
-        )
-    names = list(names)
-    unknown = [n for n in names if n not in PARAMS]
-    if unknown:
-        raise WrongType(
-            f"find_wrong_gradients returned names that are not parameters: {unknown!r} "
-            f"(use {', '.join(PARAMS)})"
-        )
-    return {"wrong": np.array([k in names for k in PARAMS], dtype=np.float64)}
 
 
 register(
@@ -419,7 +334,6 @@ register(
         title="find_wrong_gradients(loss_fn, backward_fn, phi): the names of the parameters whose gradient "
         "backward_fn gets wrong (1 = reported wrong, in the order b0, b1, b2, b3, w0, w1, w2, w3)",
         make_inputs=_bug_inputs,
-        call=_bug_call,
         reference=_bug_reference,
         rtol=0.0,
         atol=1e-12,

@@ -15,31 +15,15 @@ from typing import Any
 import numpy as np
 
 from ...autograd.broadcasting import sum_to
-from ..registry import Check, WrongType, register
+from ..harness.a2 import BINARY, UNARY, composite, sum_of
+from ..registry import Check, allow_imports, register
 from ._common import broadcastable_pair, central_differences, f64, random_shape, reference_grads
 
 FORBIDDEN = ("coursekit.autograd", "coursekit.nn")
+allow_imports("a2", "numpy", "matplotlib", "tqdm")
 
 
-def _leaf(T: Any, value: np.ndarray) -> Any:
-    if not isinstance(T, type):
-        raise WrongType(f"pass your Tensor class itself to check(), got a {type(T).__name__}")
-    return T(value, requires_grad=True)
 
-
-def _data(t: Any, what: str) -> Any:
-    if not hasattr(t, "data"):
-        raise WrongType(
-            f"{what} has no .data attribute (it is a {type(t).__name__}, expected your Tensor)"
-        )
-    return t.data
-
-
-def _grad(t: Any, what: str) -> Any:
-    g = getattr(t, "grad", None)
-    if g is None:
-        raise WrongType(f"{what}.grad is None after backward(): the gradient never reached {what}")
-    return g
 
 
 # ---------------------------------------------------------------------------
@@ -60,7 +44,6 @@ register(
         points=2,
         title="unbroadcast(grad, shape): sum a gradient of the broadcast shape back to the input's shape",
         make_inputs=_unbroadcast_inputs,
-        call=lambda fn, inp: {"result": fn(inp["grad"], inp["shape"])},
         reference=lambda inp: {"result": f64(sum_to(inp["grad"], inp["shape"]))},
         hint="Broadcasting adds leading axes and stretches axes of size 1. Sum grad over the added leading axes "
         "(grad.ndim - len(shape) of them), then over every axis where shape has 1 but grad does not, "
@@ -73,7 +56,6 @@ register(
 # ---------------------------------------------------------------------------
 # Binary and unary operations, each with an upstream gradient
 # ---------------------------------------------------------------------------
-_BINARY = {"add": lambda a, b: a + b, "mul": lambda a, b: a * b, "matmul": lambda a, b: a @ b}
 
 
 def _binary_inputs(op: str) -> Any:
@@ -96,22 +78,12 @@ def _binary_inputs(op: str) -> Any:
 def _binary_reference(op: str) -> Any:
     def reference(inp: dict[str, Any]) -> dict[str, np.ndarray]:
         out, grads = reference_grads(
-            lambda t: _BINARY[op](t["x"], t["y"]), inp, ("x", "y"), inp["gradient"]
+            lambda t: BINARY[op](t["x"], t["y"]), inp, ("x", "y"), inp["gradient"]
         )
         return {"out": out, "x.grad": grads["x"], "y.grad": grads["y"]}
 
     return reference
 
-
-def _binary_call(op: str) -> Any:
-    def call(T: Any, inp: dict[str, Any]) -> dict[str, Any]:
-        x, y = _leaf(T, inp["x"]), _leaf(T, inp["y"])
-        out = _BINARY[op](x, y)
-        data = _data(out, "the result")
-        out.backward(inp["gradient"])
-        return {"out": data, "x.grad": _grad(x, "x"), "y.grad": _grad(y, "y")}
-
-    return call
 
 
 _HINTS = {
@@ -130,19 +102,17 @@ for _op, _points in (("add", 2), ("mul", 2), ("matmul", 2)):
             "compares out.data, x.grad, y.grad"
             + (" (shapes broadcast)" if _op != "matmul" else ""),
             make_inputs=_binary_inputs(_op),
-            call=_binary_call(_op),
             reference=_binary_reference(_op),
             hint=_HINTS[_op],
             forbidden=FORBIDDEN,
         )
     )
 
-_UNARY = ("relu", "exp", "log")
 
 
 def _unary_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str, Any]:
     inp = {}
-    for op in _UNARY:
+    for op in UNARY:
         shape = random_shape(rng, (1, 2), (1, 5)) if hidden else (2, 3)
         if op == "relu":  # keep away from the kink at 0
             x = rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.05, 2.0, size=shape)
@@ -156,23 +126,13 @@ def _unary_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str
 
 def _unary_reference(inp: dict[str, Any]) -> dict[str, np.ndarray]:
     expected = {}
-    for op in _UNARY:
+    for op in UNARY:
         out, grads = reference_grads(
             lambda t, op=op: getattr(t["x"], op)(), {"x": inp[op]["x"]}, ("x",), inp[op]["gradient"]
         )
         expected[f"{op}.out"], expected[f"{op}.grad"] = out, grads["x"]
     return expected
 
-
-def _unary_call(T: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    result = {}
-    for op in _UNARY:
-        x = _leaf(T, inp[op]["x"])
-        out = getattr(x, op)()
-        result[f"{op}.out"] = _data(out, f"x.{op}()")
-        out.backward(inp[op]["gradient"])
-        result[f"{op}.grad"] = _grad(x, "x")
-    return result
 
 
 register(
@@ -181,7 +141,6 @@ register(
         points=3,
         title="Tensor relu(), exp(), log(): values and x.grad after out.backward(gradient), each on a fresh leaf",
         make_inputs=_unary_inputs,
-        call=_unary_call,
         reference=_unary_reference,
         hint="Local derivatives: relu -> 1 where x > 0 else 0; exp -> exp(x) (reuse the output); log -> 1 / x. "
         "Multiply by the upstream gradient.",
@@ -204,23 +163,13 @@ def _sum_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str, 
     return {"x": x, "axis": axis, "keepdims": keepdims, "gradient": rng.normal(size=out_shape)}
 
 
-def _sum(t: Any, inp: dict[str, Any]) -> Any:
-    return t.sum() if inp["axis"] is None else t.sum(axis=inp["axis"], keepdims=inp["keepdims"])
-
 
 def _sum_reference(inp: dict[str, Any]) -> dict[str, np.ndarray]:
     out, grads = reference_grads(
-        lambda t: _sum(t["x"], inp), {"x": inp["x"]}, ("x",), inp["gradient"]
+        lambda t: sum_of(t["x"], inp), {"x": inp["x"]}, ("x",), inp["gradient"]
     )
     return {"out": out, "x.grad": grads["x"]}
 
-
-def _sum_call(T: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    x = _leaf(T, inp["x"])
-    out = _sum(x, inp)
-    data = _data(out, "x.sum(...)")
-    out.backward(inp["gradient"])
-    return {"out": data, "x.grad": _grad(x, "x")}
 
 
 register(
@@ -229,7 +178,6 @@ register(
         points=2,
         title="Tensor sum(axis=None | int, keepdims=False | True): value and x.grad after out.backward(gradient)",
         make_inputs=_sum_inputs,
-        call=_sum_call,
         reference=_sum_reference,
         hint="Every summed entry gets the upstream gradient of its sum: put back the summed axis "
         "(np.expand_dims unless keepdims) and broadcast the gradient to x's shape (np.broadcast_to(...).copy()).",
@@ -241,13 +189,6 @@ register(
 # ---------------------------------------------------------------------------
 # The backward pass on a graph with reused values
 # ---------------------------------------------------------------------------
-def composite(x: Any, W: Any, b: Any) -> Any:
-    """A small graph in which values are used several times; written against the Tensor API."""
-    h = (x @ W + b).relu()
-    p = (h * h + 1.0).log()
-    q = (p * h).sum(axis=0)
-    return (q * q).sum() + (h.exp() * 0.5).sum() + (x * x).sum()
-
 
 def _composite_numpy(v: dict[str, Any]) -> float:
     h = np.maximum(v["x"] @ v["W"] + v["b"], 0.0)
@@ -278,13 +219,6 @@ def _graph_numerical(inp: dict[str, Any]) -> dict[str, np.ndarray]:
     return {f"{k}.grad": g for k, g in grads.items()}
 
 
-def _graph_call(T: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    x, W, b = (_leaf(T, inp[k]) for k in ("x", "W", "b"))
-    out = composite(x, W, b)
-    data = _data(out, "the loss")
-    out.backward()
-    return {"out": data, "x.grad": _grad(x, "x"), "W.grad": _grad(W, "W"), "b.grad": _grad(b, "b")}
-
 
 register(
     Check(
@@ -293,7 +227,6 @@ register(
         title="loss.backward() on a graph that reuses values: h = relu(x @ W + b), p = log(h*h + 1), "
         "q = (p*h).sum(axis=0), loss = (q*q).sum() + (0.5*exp(h)).sum() + (x*x).sum()",
         make_inputs=_graph_inputs,
-        call=_graph_call,
         reference=_graph_reference,
         numerical=_graph_numerical,
         hint="Visit the nodes in reverse topological order (each node only after every node that uses it), "

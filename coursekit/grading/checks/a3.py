@@ -16,10 +16,11 @@ import numpy as np
 from ...autograd.tensor import Tensor
 from ...data import make_spirals
 from ...nn import functional as F
-from ..registry import Check, WrongType, register
-from ._common import as_float, central_differences, expect_tuple, f64, reference_grads
+from ..registry import Check, allow_imports, register
+from ._common import central_differences, f64, reference_grads
 
 FORBIDDEN = ("coursekit.autograd", "coursekit.nn")
+allow_imports("a3", "numpy", "matplotlib", "tqdm", "coursekit.data")
 
 
 # ---------------------------------------------------------------------------
@@ -45,7 +46,6 @@ register(
         points=1,
         title="linear_forward(X, W, b) = X @ W + b for a batch X of shape (N, n_in), W of shape (n_in, n_out)",
         make_inputs=_layer_inputs,
-        call=lambda fn, inp: {"out": fn(inp["X"], inp["W"], inp["b"])},
         reference=lambda inp: {
             "out": f64(_linear({"X": Tensor(inp["X"]), "W": Tensor(inp["W"]), "b": inp["b"]}))
         },
@@ -67,10 +67,6 @@ def _linear_backward_numerical(inp: dict[str, Any]) -> dict[str, np.ndarray]:
     return {"dX": grads["X"], "dW": grads["W"], "db": grads["b"]}
 
 
-def _linear_backward_call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    dX, dW, db = expect_tuple(fn(inp["X"], inp["W"], inp["G"]), 3, "linear_backward")
-    return {"dX": dX, "dW": dW, "db": db}
-
 
 register(
     Check(
@@ -78,7 +74,6 @@ register(
         points=2,
         title="linear_backward(X, W, G): (dX, dW, db) for out = X @ W + b and upstream gradient G = dL/dout",
         make_inputs=_layer_inputs,
-        call=_linear_backward_call,
         reference=_linear_backward_reference,
         numerical=_linear_backward_numerical,
         hint="dX = G @ W.T (shape of X), dW = X.T @ G (shape of W), db = G summed over the batch axis (shape of b).",
@@ -112,18 +107,6 @@ def _activation_reference(inp: dict[str, Any]) -> dict[str, np.ndarray]:
     return expected
 
 
-def _activation_call(student: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    forward, backward = expect_tuple(
-        student,
-        2,
-        "the check of activations (pass the pair (activation_forward, activation_backward)); it",
-    )
-    out = {}
-    for name in ACTIVATIONS:
-        out[f"{name}(z)"] = forward(name, inp["z"])
-        out[f"{name} backward"] = backward(name, inp["z"], inp["G"])
-    return out
-
 
 register(
     Check(
@@ -131,7 +114,6 @@ register(
         points=2,
         title="activation_forward(name, z) and activation_backward(name, z, G) for relu, sigmoid, tanh",
         make_inputs=_activation_inputs,
-        call=_activation_call,
         reference=_activation_reference,
         hint="relu' = 1 where z > 0 else 0; sigmoid' = s (1 - s); tanh' = 1 - tanh(z)^2; multiply by G. "
         "For very negative z, compute sigmoid as exp(z) / (1 + exp(z)) so nothing overflows to nan.",
@@ -171,13 +153,6 @@ def _ce_numerical(inp: dict[str, Any]) -> dict[str, np.ndarray]:
     return {"dZ": central_differences(_ce_numpy, inp, ("Z",), eps=1e-5)["Z"]}
 
 
-def _loss_and_grad_call(name: str, logits: str) -> Any:
-    def call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
-        loss, grad = expect_tuple(fn(inp[logits], inp["y"]), 2, name)
-        return {"loss": as_float(loss, f"{name}'s loss"), f"d{logits}": grad}
-
-    return call
-
 
 register(
     Check(
@@ -186,7 +161,6 @@ register(
         title="softmax_cross_entropy(Z, y): the mean of -log softmax(Z)[i, y_i] over the batch, and dL/dZ "
         "(also for logits of size 1000)",
         make_inputs=_ce_inputs,
-        call=_loss_and_grad_call("softmax_cross_entropy", "Z"),
         reference=_ce_reference,
         numerical=_ce_numerical,
         hint="Subtract each row's max before exp (softmax(z) = softmax(z - c)); log softmax = (z - max) - "
@@ -223,7 +197,6 @@ register(
         title="bce_with_logits(z, y): the mean of -[y log sigma(z) + (1 - y) log(1 - sigma(z))] and dL/dz "
         "(also for logits of size 1000)",
         make_inputs=_bce_inputs,
-        call=_loss_and_grad_call("bce_with_logits", "z"),
         reference=_bce_reference,
         numerical=lambda inp: {"dz": central_differences(_bce_numpy, inp, ("z",), eps=1e-5)["z"]},
         hint="Never take log(sigmoid(z)) directly: use max(z, 0) - z y + log(1 + exp(-|z|)) (np.log1p). "
@@ -252,17 +225,6 @@ def _train_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str
     }
 
 
-def _train_call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    predict = fn(inp["X_train"], inp["y_train"], inp["seed"])
-    if not callable(predict):
-        raise WrongType(
-            f"train_mlp should return a function predict(X) -> labels, got a {type(predict).__name__}"
-        )
-    labels = np.asarray(predict(inp["X_test"]))
-    if labels.ndim == 2 and labels.shape[0] == len(inp["X_test"]):
-        labels = labels.argmax(axis=1)  # scores or probabilities per class: take the best class
-    return {"labels": labels}
-
 
 def _train_judge(
     got: dict[str, np.ndarray], expected: dict[str, np.ndarray], inp: dict[str, Any]
@@ -283,7 +245,6 @@ register(
         title=f"train_mlp(X_train, y_train, seed) -> predict: accuracy >= {REQUIRED_ACCURACY:.0%} on held-out points "
         "of the 3-class spirals (make_spirals(noise=0.2))",
         make_inputs=_train_inputs,
-        call=_train_call,
         reference=lambda inp: {"labels": f64(inp["_y_test"])},
         judge=_train_judge,
         hidden_cases=1,

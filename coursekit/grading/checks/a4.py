@@ -16,10 +16,12 @@ import numpy as np
 
 from ...autograd.tensor import Tensor
 from ...optim import SGD, Adagrad, Adam, RMSprop
-from ..registry import Check, WrongType, register
-from ._common import expect_tuple, random_shape
+from ..harness.a4 import gradient
+from ..registry import Check, allow_imports, register
+from ._common import random_shape
 
 FORBIDDEN = ("coursekit.optim", "coursekit.autograd")
+allow_imports("a4", "numpy", "matplotlib", "tqdm")
 
 
 def _problem(rng: np.random.Generator, hidden: bool) -> dict[str, Any]:
@@ -33,9 +35,6 @@ def _problem(rng: np.random.Generator, hidden: bool) -> dict[str, Any]:
     }
 
 
-def _gradient(inp: dict[str, Any], point: np.ndarray, t: int) -> np.ndarray:
-    return inp["a"] * (point - inp["c"]) + inp["noise"][t]
-
 
 def _reference_run(
     inp: dict[str, Any],
@@ -47,41 +46,13 @@ def _reference_run(
     opt = make([p])
     rows: dict[str, list[np.ndarray]] = {}
     for t in range(len(inp["noise"])):
-        p.grad = _gradient(inp, p.data, t)
+        p.grad = gradient(inp, p.data, t)
         opt.step()
         for name, value in state(opt.state[p], p.data).items():
             rows.setdefault(name, []).append(np.array(value, dtype=np.float64))
     return {name: np.stack(values) for name, values in rows.items()}
 
 
-def _array(value: Any, like: np.ndarray, what: str) -> np.ndarray:
-    try:
-        arr = np.array(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise WrongType(
-            f"{what} should be an array of numbers, got a {type(value).__name__}"
-        ) from None
-    if arr.shape != like.shape:
-        raise WrongType(f"{what} has shape {arr.shape}, expected {like.shape} (the shape of theta)")
-    return arr
-
-
-def _student_run(
-    inp: dict[str, Any],
-    names: tuple[str, ...],
-    step: Callable[..., Any],
-    what: str,
-    initial: dict[str, np.ndarray],
-) -> dict[str, np.ndarray]:
-    """Call ``step(theta, state..., t) -> (theta, state...)`` once per step; collect the trajectories."""
-    values = {"theta": inp["theta0"].copy(), **initial}
-    rows: dict[str, list[np.ndarray]] = {n: [] for n in names}
-    for t in range(len(inp["noise"])):
-        result = expect_tuple(step(values, t), len(names), what)
-        for name, value in zip(names, result):
-            values[name] = _array(value, inp["theta0"], f"{what}'s {name}")
-            rows[name].append(values[name].copy())
-    return {name: np.stack(rows[name]) for name in names}
 
 
 def _hyper(
@@ -101,15 +72,6 @@ def _momentum_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[
     }
 
 
-def _momentum_call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    def step(v: dict[str, np.ndarray], t: int) -> Any:
-        g = _gradient(inp, v["theta"], t)
-        return fn(v["theta"].copy(), g, v["v"].copy(), inp["lr"], inp["gamma"])
-
-    return _student_run(
-        inp, ("theta", "v"), step, "momentum_step", {"v": np.zeros_like(inp["theta0"])}
-    )
-
 
 register(
     Check(
@@ -118,7 +80,6 @@ register(
         title="momentum_step(theta, grad, v, lr, gamma) -> (theta, v), step by step against "
         "coursekit.optim.SGD(lr=lr, momentum=gamma)",
         make_inputs=_momentum_inputs,
-        call=_momentum_call,
         reference=lambda inp: _reference_run(
             inp,
             lambda ps: SGD(ps, lr=inp["lr"], momentum=inp["gamma"]),
@@ -136,25 +97,6 @@ register(
 # ---------------------------------------------------------------------------
 # Nesterov:  v <- gamma v - lr grad(theta + gamma v);  theta <- theta + v
 # ---------------------------------------------------------------------------
-class _GradientAt:
-    """The gradient of step t at any point (NumPy only; handed to the student's code)."""
-
-    def __init__(self, inp: dict[str, Any], t: int) -> None:
-        self._a, self._c, self._noise = inp["a"], inp["c"], inp["noise"][t]
-
-    def __call__(self, point: Any) -> np.ndarray:
-        return self._a * (np.asarray(point, dtype=np.float64) - self._c) + self._noise
-
-
-def _nesterov_call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    def step(v: dict[str, np.ndarray], t: int) -> Any:
-        return fn(v["theta"].copy(), v["v"].copy(), _GradientAt(inp, t), inp["lr"], inp["gamma"])
-
-    return _student_run(
-        inp, ("theta", "v"), step, "nesterov_step", {"v": np.zeros_like(inp["theta0"])}
-    )
-
-
 def _nesterov_state(
     inp: dict[str, Any],
 ) -> Callable[[dict[str, Any], np.ndarray], dict[str, np.ndarray]]:
@@ -173,7 +115,6 @@ register(
         title="nesterov_step(theta, v, grad_fn, lr, gamma) -> (theta, v), step by step against "
         "coursekit.optim.SGD(lr=lr, momentum=gamma, nesterov=True)",
         make_inputs=_momentum_inputs,
-        call=_nesterov_call,
         reference=lambda inp: _reference_run(
             inp,
             lambda ps: SGD(ps, lr=inp["lr"], momentum=inp["gamma"], nesterov=True),
@@ -199,16 +140,6 @@ def _adagrad_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[s
     }
 
 
-def _adagrad_call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    def step(v: dict[str, np.ndarray], t: int) -> Any:
-        return fn(
-            v["theta"].copy(), _gradient(inp, v["theta"], t), v["r"].copy(), inp["lr"], inp["delta"]
-        )
-
-    return _student_run(
-        inp, ("theta", "r"), step, "adagrad_step", {"r": np.zeros_like(inp["theta0"])}
-    )
-
 
 register(
     Check(
@@ -217,7 +148,6 @@ register(
         title="adagrad_step(theta, grad, r, lr, delta) -> (theta, r), step by step against "
         "coursekit.optim.Adagrad(lr=lr, eps=delta)",
         make_inputs=_adagrad_inputs,
-        call=_adagrad_call,
         reference=lambda inp: _reference_run(
             inp,
             lambda ps: Adagrad(ps, lr=inp["lr"], eps=inp["delta"]),
@@ -244,21 +174,6 @@ def _rmsprop_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[s
     }
 
 
-def _rmsprop_call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    def step(v: dict[str, np.ndarray], t: int) -> Any:
-        return fn(
-            v["theta"].copy(),
-            _gradient(inp, v["theta"], t),
-            v["s"].copy(),
-            inp["lr"],
-            inp["rho"],
-            inp["delta"],
-        )
-
-    return _student_run(
-        inp, ("theta", "s"), step, "rmsprop_step", {"s": np.zeros_like(inp["theta0"])}
-    )
-
 
 register(
     Check(
@@ -267,7 +182,6 @@ register(
         title="rmsprop_step(theta, grad, s, lr, rho, delta) -> (theta, s), step by step against "
         "coursekit.optim.RMSprop(lr=lr, alpha=rho, eps=delta)",
         make_inputs=_rmsprop_inputs,
-        call=_rmsprop_call,
         reference=lambda inp: _reference_run(
             inp,
             lambda ps: RMSprop(ps, lr=inp["lr"], alpha=inp["rho"], eps=inp["delta"]),
@@ -300,25 +214,6 @@ def _adam_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str,
     }
 
 
-def _adam_call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    def step(v: dict[str, np.ndarray], t: int) -> Any:
-        return fn(
-            v["theta"].copy(),
-            _gradient(inp, v["theta"], t),
-            v["m"].copy(),
-            v["v"].copy(),
-            t + 1,
-            inp["lr"],
-            inp["beta1"],
-            inp["beta2"],
-            inp["eps"],
-        )
-
-    zeros = np.zeros_like(inp["theta0"])
-    return _student_run(
-        inp, ("theta", "m", "v"), step, "adam_step", {"m": zeros, "v": zeros.copy()}
-    )
-
 
 register(
     Check(
@@ -327,7 +222,6 @@ register(
         title="adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps) -> (theta, m, v), t = 1, 2, ..., step by step "
         "against coursekit.optim.Adam(lr=lr, betas=(beta1, beta2), eps=eps)",
         make_inputs=_adam_inputs,
-        call=_adam_call,
         reference=lambda inp: _reference_run(
             inp,
             lambda ps: Adam(ps, lr=inp["lr"], betas=(inp["beta1"], inp["beta2"]), eps=inp["eps"]),

@@ -20,10 +20,11 @@ from ...nn import functional as F
 from ...nn.parameter import Parameter
 from ...optim import SGD
 from ...train import EarlyStopping, fit
-from ..registry import Check, WrongType, register
-from ._common import as_float, central_differences, expect_tuple, f64, random_shape, reference_grads
+from ..registry import Check, allow_imports, register
+from ._common import central_differences, f64, random_shape, reference_grads
 
 FORBIDDEN = ("coursekit.autograd", "coursekit.nn", "coursekit.train")
+allow_imports("a5", "numpy", "matplotlib", "tqdm", "coursekit.data")
 
 
 # ---------------------------------------------------------------------------
@@ -72,19 +73,6 @@ def _penalty_numerical(kind: str) -> Any:
     return numerical
 
 
-def _penalty_call(name: str) -> Any:
-    def call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
-        value, grads = expect_tuple(fn(inp["weights"], inp["lam"]), 2, name)
-        grads = expect_tuple(
-            grads, len(inp["weights"]), f"{name}'s list of gradients (one per weight array); it"
-        )
-        return {
-            "value": as_float(value, f"{name}'s value"),
-            **{f"grad[{i}]": g for i, g in enumerate(grads)},
-        }
-
-    return call
-
 
 register(
     Check(
@@ -92,7 +80,6 @@ register(
         points=2,
         title="l2_penalty(weights, lam) -> (lam * sum of all squared entries, [gradient per weight array])",
         make_inputs=_weights_inputs,
-        call=_penalty_call("l2_penalty"),
         reference=_penalty_reference("l2"),
         numerical=_penalty_numerical("l2"),
         hint="R = sum_j theta_j^2 over every entry of every array (no factor 1/2); its gradient is 2 lam theta, "
@@ -107,7 +94,6 @@ register(
         points=2,
         title="l1_penalty(weights, lam) -> (lam * sum of all absolute entries, [gradient per weight array])",
         make_inputs=_weights_inputs,
-        call=_penalty_call("l1_penalty"),
         reference=_penalty_reference("l1"),
         numerical=_penalty_numerical("l1"),
         hint="R = sum_j |theta_j|; its gradient is lam * sign(theta) (np.sign), the same shape as each array.",
@@ -149,16 +135,6 @@ def _dropout_reference(inp: dict[str, Any]) -> dict[str, np.ndarray]:
         creation._rng = saved
 
 
-def _dropout_call(student: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    forward, backward = expect_tuple(
-        student, 2, "the dropout check (pass the pair (dropout_forward, dropout_backward)); it"
-    )
-    rng = np.random.default_rng(inp["seed"])
-    out, mask = expect_tuple(
-        forward(inp["h"], inp["p"], rng, inp["training"]), 2, "dropout_forward"
-    )
-    return {"out": out, "mask": mask, "dL/dh": backward(inp["G"], mask)}
-
 
 register(
     Check(
@@ -167,7 +143,6 @@ register(
         title="dropout_forward(h, p, rng, training) -> (out, mask) and dropout_backward(G, mask) -> dL/dh "
         "(inverted dropout; mask = the factor each unit was multiplied by)",
         make_inputs=_dropout_inputs,
-        call=_dropout_call,
         reference=_dropout_reference,
         hint="Training: u = rng.random(h.shape) (one call), keep = u >= p, mask = keep / (1 - p), out = h * mask. "
         "Not training: out = h and mask = ones. Backward: G * mask.",
@@ -233,17 +208,6 @@ def _stopping_reference(inp: dict[str, Any]) -> dict[str, np.ndarray]:
     }
 
 
-def _stopping_call(fn: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    best, stop = expect_tuple(
-        fn(list(inp["val_losses"]), inp["patience"], inp["min_delta"]), 2, "early_stopping"
-    )
-    for name, value in (("best_epoch", best), ("stop_epoch", stop)):
-        if isinstance(value, (float, np.floating)) and not float(value).is_integer():
-            raise WrongType(
-                f"early_stopping's {name} should be an epoch index (an integer), got {value!r}"
-            )
-    return {"best_epoch": best, "stop_epoch": stop}
-
 
 register(
     Check(
@@ -252,7 +216,6 @@ register(
         title="early_stopping(val_losses, patience, min_delta) -> (best_epoch, stop_epoch), epochs counted from 0, "
         "as coursekit.train.fit decides",
         make_inputs=_stopping_inputs,
-        call=_stopping_call,
         reference=_stopping_reference,
         rtol=0.0,
         atol=1e-12,
