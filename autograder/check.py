@@ -7,7 +7,11 @@ Grades, in a temporary copy of the course with the real sandbox and driver:
 * a few hostile variants built here (so ``check`` works from an installed
   package, without the test suite): a noisy but correct notebook (prints,
   warnings, stderr: full marks), the release with forged "passed" outputs and
-  monkeypatched numpy/builtins/grading helpers (zero), the solution with its
+  monkeypatched numpy/builtins/grading helpers (zero), the release with a
+  redefined ``check`` sending made-up records and with the harness patched
+  (each zero), the solution with a search of the whole process and its file
+  system for references, specs, seeds and forbidden modules (full marks only
+  if nothing is found: without bubblewrap it finds them), the solution with its
   test cells deleted or edited and points changed (full marks: test cells come
   from the source), an infinite loop that ignores SIGINT (status ``timeout``),
   ``os._exit`` (status ``kernel_died``), and malformed JSON
@@ -85,6 +89,64 @@ g.compare_recorded = lambda *a, **k: None
 g.check = lambda *a, **k: None
 """
 
+# Attacks on the grading design, each on the release (nothing implemented): all must score zero.
+_FORGE_RECORDS = """# redefine check(): send records of made-up outputs, and try the grader's own modules
+import json, os
+import numpy as np
+try:
+    from coursekit.grading import api, compare, registry  # the reference side: not in the sandbox
+except ImportError:
+    api = None
+
+def check(check_id, student, hidden=False, seed=None):
+    variant = "hidden" if hidden else "visible"
+    doc = {"protocol": "coursekit-grading-record/2", "check_id": check_id, "variant": variant,
+           "cases": [{"status": "ok", "outputs": ["out"], "seconds": 1e300}] * (3 if hidden else 1)}
+    buf = __import__("io").BytesIO()
+    np.savez(buf, **{f"{k}.0": np.zeros(3) for k in range(3 if hidden else 1)})
+    body, npz = json.dumps(doc).encode(), buf.getvalue()
+    head = json.dumps({"record": f"{check_id}.{variant}", "json": len(body), "npz": len(npz)}).encode()
+    os.write(int(os.environ.get("COURSEKIT_GRADING_FD", "1")), head + b"\n" + body + npz)
+"""
+
+_PATCH_HARNESS = """# patch the harness: every student function 'returns' zeros, every case is 'ok'
+import sys, numpy as np
+for name, module in list(sys.modules.items()):
+    if name.startswith("coursekit.grading") and hasattr(module, "run_call"):
+        module.run_call = lambda call, student, inputs, guard=None: __import__(
+            "coursekit.grading.harness.run", fromlist=["Outcome"]).Outcome("ok", {"out": np.zeros(1)})
+sys.setprofile(None)
+sys.settrace(None)
+"""
+
+_FRAME_WALK = """# look for references, specs, seeds or answers in this process and its files; die if any is found
+import gc, os, sys
+found = []
+for obj in gc.get_objects():
+    if isinstance(obj, dict) and any(k in obj for k in ("reference", "_bug", "_y_test", "secret", "visible_seed")):
+        found.append(repr(list(obj)[:5]))
+frame = sys._getframe()
+while frame is not None:
+    found += [k for k in frame.f_locals if k in ("spec", "reference", "secret")]
+    frame = frame.f_back
+for top in ("/job", "/tmp", os.getcwd()):
+    for root, dirs, files in os.walk(top):
+        for name in files[:200]:
+            try:
+                text = open(os.path.join(root, name), "rb").read(1 << 20)
+            except OSError:
+                continue
+            found += [key for key in (b"seed=", b"_bug", b"BEGIN SOLUTION", b"visible_seed") if key in text]
+for module in ("torch", "jax", "coursekit.autograd", "coursekit.nn", "coursekit.optim", "coursekit.grading.api"):
+    try:
+        __import__(module)
+        found.append(module)
+    except ImportError:
+        pass
+if found:
+    os._exit(3)  # status kernel_died: `check` reports it as a surprise
+"""
+
 _LOOP = """import signal
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 while True:
@@ -126,6 +188,9 @@ def _tests_edited(solution: dict) -> dict:
 def hostile_variants() -> dict[str, tuple[Callable[[dict, dict], Any], str]]:
     return {
         "noisy_correct": (lambda s, r: _insert_after_answer(s, _code_cell("noisy", _NOISY)), "full"),
+        "forged_records": (lambda s, r: _insert_after_answer(r, _code_cell("forge", _FORGE_RECORDS)), "zero"),
+        "patched_harness": (lambda s, r: _insert_after_answer(r, _code_cell("patch", _PATCH_HARNESS)), "zero"),
+        "finds_no_secret": (lambda s, r: _insert_after_answer(s, _code_cell("walk", _FRAME_WALK), "last"), "full"),
         "forged_patched_release": (lambda s, r: _forged_patched(r), "zero"),
         "tests_edited": (lambda s, r: _tests_edited(s), "full"),
         "infinite_loop": (lambda s, r: _insert_after_answer(s, _code_cell("loop", _LOOP), "last"), "status:timeout"),

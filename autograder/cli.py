@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 __all__ = ["main"]
@@ -16,13 +17,18 @@ def _default_course() -> Path:
     return Path(__file__).resolve().parent.parent / "assignments"
 
 
+def _loud(line: str) -> str:
+    """A warning in bold red when the terminal shows colours."""
+    return f"\033[1;31m{line}\033[0m" if sys.stdout.isatty() and "WARNING" in line else line
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from .sandbox import protections
 
     mode, lines = protections()
     print(f"sandbox mode: {mode}")
     for line in lines:
-        print(f"  - {line}")
+        print(_loud(f"  - {line}"))
     return 0
 
 
@@ -33,7 +39,7 @@ def _grade(args: argparse.Namespace) -> int:
     mode, lines = protections()
     print(f"[autograder] sandbox: {mode}")
     for line in lines:
-        print(f"[autograder]   {line}")
+        print(_loud(f"[autograder]   {line}"))
     limits = Limits(wall_seconds=args.timeout, memory_bytes=args.memory_mb * 2**20)
     opts = GradeOptions(
         course=args.course, assignments=args.assignment, students=args.student or None,
@@ -116,6 +122,10 @@ def _check(args: argparse.Namespace) -> int:
 
     from .plan import Course
 
+    from .sandbox import WARNING, protections
+
+    if protections()[0] != "bwrap":
+        print(_loud(f"[autograder] {WARNING}"))
     surprises = 0
     for a in args.assignment or Course(Path(args.course).resolve()).assignments():
         rows = run_check(args.course, a, workers=args.workers, cell_timeout=args.cell_timeout)

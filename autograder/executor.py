@@ -85,12 +85,12 @@ def _run_status(result: SandboxResult, cells: list[tuple[str, str]], notebook: d
     if result.stopped in ("output", "disk"):
         what = "wrote more data to disk" if result.stopped == "disk" else "sent more output"
         return "output_too_large", f"the notebook {what} than allowed and was stopped while running {where}"
-    if not r.finished:
+    if not r.finished and not (r.broken and result.returncode == 0):
         rc = result.returncode
         if rc is not None and rc < 0 and -rc == signal.SIGXFSZ:
             return "output_too_large", "the notebook wrote a file larger than allowed and was stopped"
         return "kernel_died", (
-            f"the Python process died while running {where} (os._exit, a crash such as a segfault, "
+            f"the kernel died while running {where} (os._exit, a crash such as a segfault, "
             "or too much memory); checks after that point were not run"
         )
     if r.dropped_chars > 0:
@@ -147,7 +147,8 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     except NotebookError as exc:
         out.update(status="malformed_notebook", reason=str(exc)[:500], seconds=time.monotonic() - start)
         return out
-    out["notebook"] = built.notebook
+    # What the instructor's tools see in autograded/: the same cells, the test cells as in source/.
+    out["notebook"] = rebuild(task["source"], submitted, None).notebook
     out["missing_cells"] = built.missing
     out["notes"] = list(getattr(built, "notes", []))
     limits = Limits(**task.get("limits", {}))

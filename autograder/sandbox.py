@@ -38,6 +38,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -141,8 +142,11 @@ def protections() -> tuple[str, list[str]]:
         "wall-clock and per-cell time limits enforced by the grader's process",
         "outputs and logs read through pipes, capped by the grader",
     ]
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 and (bwrap_path() or _others_can_run_python()):
         lines.append("runs as an unprivileged uid of its own per concurrent job, reaped after each job")
+    elif os.geteuid() == 0:
+        lines.append("WARNING: the job runs as root (this Python is not readable by other users, and "
+                     "bubblewrap is missing): install bubblewrap")
     if bwrap_path():
         lines += [
             "bubblewrap: no network (all namespaces unshared)",
@@ -173,6 +177,18 @@ def _child_setup(limits: Limits, drop: bool) -> None:
         resource.setrlimit(what, (value, value))
     if drop and os.geteuid() == 0:
         _drop_privileges(job_uid())
+
+
+@functools.lru_cache(maxsize=1)
+def _others_can_run_python() -> bool:
+    """Whether an unprivileged uid can reach and run this Python (pyenv in /root: no)."""
+    for path in (os.path.realpath(sys.executable), os.path.realpath(sys.base_prefix), sys.prefix):
+        parts = Path(path).parts
+        for i in range(1, len(parts) + 1):
+            mode = os.stat(os.path.join(*parts[:i])).st_mode
+            if not mode & 0o001:
+                return False
+    return True
 
 
 def _python_paths() -> list[str]:
@@ -208,25 +224,26 @@ def _bwrap_command(exe: str, jobdir: Path, env: dict[str, str], allowed: tuple[s
     for path, name in site_entries(allowed):
         cmd += ["--ro-bind", source(path), f"{SITE}/{name}"]
     cmd += ["--ro-bind", harness_tree(allowed), f"{SITE}/coursekit", "--remount-ro", SITE]
-    cmd += ["--ro-bind", str(jobdir), "/job", "--chdir", "/tmp/work"]
+    cmd += ["--ro-bind", source(str(jobdir)), "/job", "--chdir", "/tmp/work"]
     for key, value in env.items():
         cmd += ["--setenv", key, value]
     cmd += ["--setenv", "USER", "student", "--setenv", "LOGNAME", "student"]  # the uid has no passwd entry
     return cmd
 
 
-def _as_job_user(stage: Path) -> tuple[list[str], dict[str, str]]:
+def _as_job_user(stage: Path, also: list[str]) -> tuple[list[str], dict[str, str]]:
     """A wrapper so that, as root, bwrap runs as the job uid yet sees the Python installation.
 
     The Python installation may live in root's home (pyenv), which that uid
     cannot traverse.  In a private mount namespace (``unshare --mount``) each
     Python directory is bind-mounted under ``stage`` (world-traversable, and
     visible only in that namespace), then ``setpriv`` drops to the job uid and
-    bwrap binds those copies back at their usual paths.
+    bwrap binds those copies back at their usual paths.  ``also`` are further
+    folders to stage the same way (the job's folder).
     """
     staged: dict[str, str] = {}
     script = []
-    for i, path in enumerate(_python_paths()):
+    for i, path in enumerate(_python_paths() + also):
         target = stage / f"ro{i}"
         target.mkdir()
         staged[path] = str(target)
@@ -370,13 +387,10 @@ def run_notebook(jobdir: Path, runner_args: list[str], env: dict[str, str], allo
         job = "/job"
         staged: dict[str, str] = {}
         wrapper: list[str] = []
-        if as_root:
-            stage = scratch / "stage"
-            stage.mkdir(mode=0o755)
-            for p in (scratch, scratch.parent):
-                os.chmod(p, 0o755)
-            os.chmod(jobdir, 0o755)
-            wrapper, staged = _as_job_user(stage)
+        if as_root:  # mount points the job uid can reach, whatever the permissions above scratch
+            stage = Path(tempfile.mkdtemp(prefix="autograder-stage-"))
+            os.chmod(stage, 0o755)
+            wrapper, staged = _as_job_user(stage, [str(jobdir)])
         job_env = {k: v.replace("{JOB}", job) for k, v in env.items()}
         job_env.update(HOME="/tmp/home", TMPDIR="/tmp", COURSEKIT_GRADING_FD=str(report_w))
         argv = [sys.executable, "-S", f"{job}/_runner.py", f"{job}/notebook.ipynb", SITE, str(report_w),
@@ -390,6 +404,7 @@ def run_notebook(jobdir: Path, runner_args: list[str], env: dict[str, str], allo
         job_env = {k: v.replace("{JOB}", str(jobdir)) for k, v in env.items()}
         job_env.update(HOME=str(work / "home"), TMPDIR=str(work), USER="student", LOGNAME="student",
                        COURSEKIT_GRADING_FD=str(report_w))
+        as_root = as_root and _others_can_run_python()
         if as_root:
             for root, dirs, files in os.walk(scratch):
                 os.chown(root, job_uid(), job_uid())
@@ -397,7 +412,7 @@ def run_notebook(jobdir: Path, runner_args: list[str], env: dict[str, str], allo
                 os.chmod(p, 0o755)
         cmd = [sys.executable, "-S", str(jobdir / "_runner.py"), str(jobdir / "notebook.ipynb"),
                symlink_site(allowed), str(report_w), *runner_args]
-        popen_env, cwd, drop_here = job_env, str(work), True
+        popen_env, cwd, drop_here = job_env, str(work), as_root
         disk = functools.partial(_folder_bytes, work)
     start = time.monotonic()
     reader = ReportReader(n_cells)
@@ -416,6 +431,8 @@ def run_notebook(jobdir: Path, runner_args: list[str], env: dict[str, str], allo
         _kill(proc, as_root)  # always: whatever the job left behind dies with it
         os.close(report_r)
         os.close(log_r)
+        if mode == "bwrap" and as_root:
+            shutil.rmtree(stage, ignore_errors=True)  # empty mount points (the mounts died with their namespace)
     return SandboxResult(
         returncode=proc.returncode, reports=reader, seconds=time.monotonic() - start,
         log_tail=log.data.decode("utf-8", "replace"), mode=mode, stopped=stopped, protections=active,

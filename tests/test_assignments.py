@@ -9,9 +9,8 @@
   zero without crashing; a notebook with one deliberately wrong function loses
   exactly that function's points; printing, warnings and stderr cost nothing;
   answering with coursekit's own implementation earns nothing for that part.
-* Record mode (the course autograder): executing the notebooks writes data-only
-  records that ``compare_recorded`` scores in this process.
-* Unit tests of ``coursekit.grading``: messages, strict validation, tripwires, noise.
+* Unit tests of ``coursekit.grading``'s compare mode: messages, tripwires, seeds.
+  The harness and the record protocol are tested in ``test_grading_harness.py``.
 
 nbgrader runs once per assignment set (module-scoped fixtures), from the
 venv's executables, in temporary course directories, with a private Jupyter
@@ -33,9 +32,7 @@ import numpy as np
 import pytest
 
 from coursekit import grading
-from coursekit.grading import api, compare_recorded, grade_recorded, seeds
-from coursekit.grading.convert import validate_array
-from coursekit.grading.record import RecordError, read_record, write_record
+from coursekit.grading import api, seeds
 from coursekit.grading.sandbox import Tripwire, run_student
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -395,108 +392,6 @@ def test_points_per_assignment(course):
 
 
 # ---------------------------------------------------------------------------
-# Record mode: the notebooks under the course autograder's protocol
-# ---------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory):
-    nbclient = pytest.importorskip("nbclient")
-    import nbformat
-
-    tmp = tmp_path_factory.mktemp("record")
-    env = _env(tmp)
-    runs = {}
-    with pytest.MonkeyPatch.context() as mp:
-        for key in ("JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "IPYTHONDIR"):
-            mp.setenv(key, env[key])
-        mp.delenv("JUPYTER_PATH", raising=False)
-        for a in ASSIGNMENTS:
-            source = make_notebooks.target(a)
-            variants = {"solution": nbformat.read(source, as_version=4)}
-            if a in ("a2_autograd_engine", "a4_optimizers"):  # release notebooks: stubs everywhere
-                variants["release"] = nbformat.reads(
-                    json.dumps(_release_like(_read(source))), as_version=4
-                )
-            for variant, nb in variants.items():
-                out = tmp / a / variant
-                work = tmp / a / f"{variant}-cwd"
-                work.mkdir(parents=True)
-                run_env = dict(
-                    env,
-                    COURSEKIT_GRADING_MODE="record",
-                    COURSEKIT_GRADING_OUT=str(out),
-                    COURSEKIT_GRADING_SECRET=SECRET,
-                )
-                client = nbclient.NotebookClient(
-                    nb,
-                    timeout=120,
-                    kernel_name="python3",
-                    allow_errors=True,
-                    resources={"metadata": {"path": str(work)}},
-                )
-                client.execute(env=run_env)
-                runs[a, variant] = (out, nb)
-    return runs
-
-
-def _release_like(nb: dict) -> dict:
-    """The source notebook with every solution region replaced by nbgrader's stub (no nbgrader needed)."""
-    nb = json.loads(json.dumps(nb))
-    for cell in nb["cells"]:
-        src = _source(cell)
-        src = re.sub(
-            r"( *)### BEGIN SOLUTION\n.*?### END SOLUTION",
-            r"\1raise NotImplementedError()",
-            src,
-            flags=re.DOTALL,
-        )
-        cell["source"] = src
-    return nb
-
-
-def test_record_mode_solution_notebooks_score_full_marks(recorded):
-    for a in ASSIGNMENTS:
-        out, nb = recorded[a, "solution"]
-        for cell in nb.cells:
-            if (
-                cell.get("metadata", {}).get("nbgrader", {}).get("grade")
-                and cell.cell_type == "code"
-            ):
-                assert not [
-                    o for o in cell.outputs if o.output_type == "error" or o.get("name") == "stderr"
-                ]
-        results = grade_recorded(str(out), PREFIX[a], secret=SECRET)
-        assert results and all(r.passed and r.points == r.max_points for r in results), [
-            r.message for r in results if not r.passed
-        ]
-        json.dumps([r.to_dict() for r in results])
-
-
-def test_record_mode_release_notebooks_score_zero_and_never_raise(recorded):
-    for (a, variant), (out, nb) in recorded.items():
-        if variant != "release":
-            continue
-        for cell in nb.cells:
-            if (
-                cell.get("metadata", {}).get("nbgrader", {}).get("grade")
-                and cell.cell_type == "code"
-            ):
-                assert not [o for o in cell.outputs if o.output_type == "error"], (
-                    "record mode never raises"
-                )
-        results = grade_recorded(str(out), PREFIX[a], secret=SECRET)
-        assert sum(r.points for r in results) == 0
-        assert all(s == ["exception"] * len(s) for r in results for s in r.statuses.values())
-        assert all("Not implemented yet" in r.message for r in results)
-
-
-def test_record_mode_rejects_records_made_with_other_inputs(recorded):
-    out, _ = recorded["a1_backprop_by_hand", "solution"]
-    result = compare_recorded("a1.toy_chain_forward", str(out), secret="another secret")
-    assert result.points == 0 and result.statuses["hidden"] == ["invalid"]
-    assert compare_recorded("a1.toy_chain_forward", str(out), secret=SECRET).passed
-
-
-# ---------------------------------------------------------------------------
 # coursekit.grading itself (in process)
 # ---------------------------------------------------------------------------
 def _forward(x, phi):
@@ -522,20 +417,6 @@ def _backward(x, y, phi, sign=1.0, fsum=False):
         **{f"b{k}": total(d[k]) for k in range(4)},
         **{f"w{k}": total(h[k] * d[k]) for k in range(4)},
     }
-
-
-@pytest.fixture
-def record_env(tmp_path, monkeypatch):
-    monkeypatch.setenv(seeds.MODE_ENV, "record")
-    monkeypatch.setenv(seeds.OUT_ENV, str(tmp_path / "rec"))
-    monkeypatch.delenv(seeds.SECRET_ENV, raising=False)
-    return tmp_path / "rec"
-
-
-@pytest.fixture(autouse=True)
-def _compare_mode(monkeypatch):
-    for name in (seeds.MODE_ENV, seeds.OUT_ENV, seeds.SECRET_ENV):
-        monkeypatch.delenv(name, raising=False)
 
 
 def test_compare_mode_passes_and_prints_one_line(capsys):
@@ -605,135 +486,6 @@ def test_not_implemented_and_wrong_type_messages():
         )
 
 
-def test_noise_and_equivalent_float_order_do_not_change_the_score(capsys, record_env):
-    def noisy(x, y, phi):
-        print("debugging", x.shape)
-        print("to stderr", file=sys.stderr)
-        warnings.warn("harmless")
-        np.log(np.zeros(1))
-        os.write(2, b"raw fd 2\n")
-        return _backward(x, y, phi, fsum=True)  # another summation order
-
-    grading.check("a1.toy_chain_backward", noisy)
-    grading.check("a1.toy_chain_backward", noisy, hidden=True, seed=11)
-    result = compare_recorded("a1.toy_chain_backward", str(record_env))
-    assert result.passed and result.points == 3
-    recorded = _read(record_env / "a1.toy_chain_backward.visible.json")
-    assert recorded["cases"][0]["printed_chars"] > 0 and recorded["cases"][0]["warnings"] >= 2
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv(seeds.MODE_ENV, "compare")
-    try:
-        grading.check("a1.toy_chain_backward", noisy)
-    finally:
-        monkeypatch.undo()
-    captured = capsys.readouterr()
-    assert captured.err == "" and "does not affect grading" in captured.out
-
-
-def test_record_mode_writes_data_only_and_never_raises(record_env):
-    def broken(x, phi):
-        raise ZeroDivisionError("oops")
-
-    grading.check("a1.toy_chain_forward", broken)  # exception: recorded, not raised
-    grading.check("a1.toy_chain_forward", lambda x, phi: None, hidden=True, seed=5)  # wrong type
-    doc = _read(record_env / "a1.toy_chain_forward.visible.json")
-    assert doc["protocol"] == "coursekit-grading-record/1" and doc["seed"] == 0
-    assert (
-        doc["cases"][0]["status"] == "exception"
-        and doc["cases"][0]["error_type"] == "ZeroDivisionError"
-    )
-    assert [
-        c["status"] for c in _read(record_env / "a1.toy_chain_forward.hidden.json")["cases"]
-    ] == ["wrong_type"] * 3
-    result = compare_recorded("a1.toy_chain_forward", str(record_env))
-    assert result.points == 0 and result.max_points == 2 and "ZeroDivisionError" in result.message
-    grading.check("a1.toy_chain_forward", _forward)
-    grading.check("a1.toy_chain_forward", _forward, hidden=True, seed=5)
-    with np.load(record_env / "a1.toy_chain_forward.hidden.npz", allow_pickle=False) as npz:
-        assert sorted(npz.files) == sorted(f"{k}.{i}" for k in range(3) for i in range(7))
-        assert all(npz[key].dtype == np.float64 for key in npz.files)
-    assert compare_recorded("a1.toy_chain_forward", str(record_env)).points == 2
-    missing = compare_recorded("a1.sigmoid_neuron", str(record_env))
-    assert missing.points == 0 and missing.statuses == {
-        "visible": ["missing"],
-        "hidden": ["missing"],
-    }
-
-
-class _Boom:
-    triggered = False
-
-    def __reduce__(self):
-        return (_Boom._trigger, ())
-
-    @staticmethod
-    def _trigger():
-        _Boom.triggered = True
-        return 0
-
-
-def _tamper(directory: Path, check_id: str, variant: str, arrays: dict) -> None:
-    np.savez(directory / f"{check_id}.{variant}.npz", **arrays)
-
-
-def test_strict_validation_rejects_object_arrays_subclasses_dtypes_shapes_and_nan(record_env):
-    check_id = "a1.sigmoid_neuron"
-    grading.check(check_id, lambda x, w: (0.5, np.zeros_like(x), np.zeros_like(w)))
-    grading.check(
-        check_id, lambda x, w: (0.5, np.zeros_like(x), np.zeros_like(w)), hidden=True, seed=1
-    )
-    names = _read(record_env / f"{check_id}.visible.json")["cases"][0]["outputs"]
-    good = dict(np.load(record_env / f"{check_id}.visible.npz"))
-    x_shape = good["0.1"].shape
-
-    def verdict(**replace):
-        _tamper(record_env, check_id, "visible", {**good, **replace})
-        return compare_recorded(check_id, str(record_env))
-
-    result = verdict(**{"0.0": np.array([_Boom()], dtype=object)})
-    assert not _Boom.triggered and result.points == 0 and "not plain numeric data" in result.message
-    assert "float64" in verdict(**{"0.1": np.zeros(x_shape, dtype=np.float32)}).message
-    assert "shape" in verdict(**{"0.1": np.zeros((7,))}).message
-    assert "nan" in verdict(**{"0.1": np.full(x_shape, np.nan)}).message
-    assert "inf" in verdict(**{"0.0": np.array(np.inf)}).message
-    assert "holds arrays" in verdict(**{"0.9": np.zeros(1)}).message
-    assert ">f8" in verdict(**{"0.1": np.zeros(x_shape, dtype=">f8")}).message
-    assert validate_array(np.ma.array([1.0, 2.0]), (2,), "x") is not None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PendingDeprecationWarning)
-        assert validate_array(np.matrix([[1.0, 2.0]]), (1, 2), "x") is not None
-    assert validate_array(np.array([1.0, 2.0]), (2,), "x") is None
-    assert names == ["f", "df/dx", "df/dw"]
-
-    json_path = record_env / f"{check_id}.visible.json"
-    json_path.write_text("{not json")
-    assert compare_recorded(check_id, str(record_env)).statuses["visible"] == ["invalid"]
-    json_path.unlink()
-    json_path.symlink_to(record_env / f"{check_id}.hidden.json")
-    with pytest.raises(RecordError, match="regular file"):
-        read_record(str(record_env), check_id, "visible")
-
-
-def test_recorded_seeds_must_be_the_graders(record_env, monkeypatch):
-    monkeypatch.setenv(seeds.SECRET_ENV, "s3cret")
-    grading.check("a1.sigmoid_neuron", _sigmoid_neuron)
-    grading.check(
-        "a1.sigmoid_neuron", _sigmoid_neuron, hidden=True, seed=12
-    )  # the secret wins over seed=
-    hidden = _read(record_env / "a1.sigmoid_neuron.hidden.json")
-    assert hidden["seed"] == seeds.hidden_seed("s3cret", "a1.sigmoid_neuron") != 12
-    assert compare_recorded("a1.sigmoid_neuron", str(record_env)).passed
-    assert not compare_recorded("a1.sigmoid_neuron", str(record_env), secret="other").passed
-    write_record(
-        str(record_env),
-        "a1.sigmoid_neuron",
-        "visible",
-        5,
-        read_record(str(record_env), "a1.sigmoid_neuron", "visible").outcomes,
-    )
-    assert compare_recorded("a1.sigmoid_neuron", str(record_env)).statuses["visible"] == ["invalid"]
-
-
 def _sigmoid_neuron(x, w):
     s = x @ w[:-1] + w[-1]
     f = 1.0 / (1.0 + np.exp(-s))
@@ -766,13 +518,12 @@ def test_tripwires_catch_coursekit_s_implementation_under_any_name():
 
 
 def test_seed_rules():
-    assert seeds.resolve_seed("a1.x", 0, False, None, "secret") == 0
-    assert seeds.resolve_seed("a1.x", 0, True, 42, None) == 42
-    assert seeds.resolve_seed("a1.x", 0, True, 42, "secret") == seeds.hidden_seed("secret", "a1.x")
+    assert seeds.resolve_seed("a1.x", 0, False, None) == 0
+    assert seeds.resolve_seed("a1.x", 0, True, 42) == 42
     with pytest.raises(ValueError):
-        seeds.resolve_seed("a1.x", 0, True, None, None)
+        seeds.resolve_seed("a1.x", 0, True, None)
     with pytest.raises(ValueError):
-        seeds.resolve_seed("a1.x", 0, False, 3, None)
+        seeds.resolve_seed("a1.x", 0, False, 3)
     with pytest.raises(KeyError, match="known checks of 'a1'"):
         grading.get_check("a1.nope")
 

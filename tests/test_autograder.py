@@ -49,8 +49,13 @@ def _src(cell: dict) -> str:
     return s if isinstance(s, str) else "".join(s)
 
 
-def _apply(nb: dict, snippet: str) -> dict:
-    """Apply one submissions/<name>.py snippet (``# replace:`` or ``# after:``) to a notebook."""
+def _apply(nb: dict, snippet: str, release: dict | None = None) -> dict:
+    """Apply one submissions/<name>.py snippet (``# replace:`` or ``# after:``) to a notebook.
+
+    ``# base: release`` applies it to the release (nothing implemented) instead.
+    """
+    if release is not None and re.search(r"^# base: release$", snippet, re.M):
+        nb = release
     nb = json.loads(json.dumps(nb))
     where = re.search(r"^# (replace|after): (\S+)$", snippet, re.M)
     assert where, "a snippet needs a '# replace:' or '# after:' line"
@@ -131,14 +136,15 @@ def graded(tmp_path_factory):
         text = path.read_text()
         for k, v in fill.items():
             text = text.replace(k, v)
-        _put(course, path.stem, _apply(solution, text))
+        _put(course, path.stem, _apply(solution, text, release))
     _put(course, "edited_tests", _edited_tests(solution))
     _put(course, "forged", _forged(release, solution))
     _put(course, "malformed", b'{"cells": [ not json')
     _put(course, "missing", None)
     before = {p: p.read_bytes() for p in (course / "submitted" / "wrong").rglob("*") if p.is_file()}
-    opts = GradeOptions(course=course, assignments=[A1], workers=2, cell_timeout=8,
-                        limits=Limits(wall_seconds=40), progress=False)
+    # Generous limits: CI shares its cores, and nothing here may depend on the machine's speed.
+    opts = GradeOptions(course=course, assignments=[A1], workers=2, cell_timeout=20,
+                        limits=Limits(wall_seconds=120), progress=False)
     summary = grade(opts)
     connections = 0
     try:
@@ -229,7 +235,13 @@ def test_infinite_loop_ignoring_sigint_is_killed_and_earlier_parts_count(graded)
 
 def test_memory_and_fork_bombs_are_contained(graded):
     assert _lost(graded, "memory_bomb") == set()
-    assert _lost(graded, "fork_bomb") == set()
+    # Contained: the run goes on, the next submissions on that worker are graded normally (the job uid is
+    # reaped), and the bomb costs at most what follows it (forking 1024 copies of a kernel can pass the
+    # cell's time limit on a loaded machine).
+    row = graded["rows"]["fork_bomb"]
+    assert row["status"] == "graded" and _lost(graded, "fork_bomb") == set() or (
+        row["status"] == "timeout" and "after 'toy_chain_forward'" in row["reason"]), row["reason"]
+    assert _scores(graded, "solution") == FULL
 
 
 @pytest.mark.parametrize("student", ["os_exit", "segfault"])
@@ -251,7 +263,35 @@ def test_gigantic_output_is_cut_without_losing_points(graded):
 def test_coursekit_s_reference_earns_nothing(graded):
     assert _lost(graded, "uses_reference") == {"test_sigmoid_neuron"}
     cell = next(c for c in graded["rows"]["uses_reference"]["cells"] if c["grade_id"] == "test_sigmoid_neuron")
-    assert "coursekit's own implementation" in cell["message"]
+    assert "Your code raised AttributeError" in cell["message"]  # the sandbox's coursekit has no Tensor
+
+
+@pytest.mark.parametrize("student", ["redefine_check", "patch_harness", "frame_walk"])
+def test_attacks_on_the_grading_design_earn_nothing_on_the_release(graded, student):
+    row = graded["rows"][student]
+    assert row["status"] == "graded" and sum(_scores(graded, student).values()) == 0
+
+
+def test_an_answer_read_from_the_inputs_is_not_there(graded):
+    assert _lost(graded, "reads_answer") == {"test_find_wrong_gradients"}
+
+
+def test_hostile_report_bytes_cost_only_their_author(graded):
+    row = graded["rows"]["hostile_reports"]
+    assert row["status"] == "graded" and any("corrupted" in p for p in row["problems"])
+    assert _lost(graded, "hostile_reports") == set(FULL)  # the stream broke before any record: all lost
+    assert _scores(graded, "solution") == FULL  # everybody else graded normally
+
+
+def test_a_stopped_process_still_meets_the_cell_deadline(graded):
+    row = graded["rows"]["sigstop"]
+    assert row["status"] == "timeout" and "per-cell time limit" in row["reason"]
+    assert "a cell you added after 'sigmoid_neuron'" in row["reason"]
+
+
+@needs_bwrap
+def test_writes_are_capped_in_the_sandbox_and_never_reach_the_host_disk(graded):
+    assert _lost(graded, "disk_flood") == set() and graded["rows"]["disk_flood"]["status"] == "graded"
 
 
 def test_false_zero_prints_and_warnings_cost_nothing(graded):
@@ -331,3 +371,101 @@ def test_autograded_notebook_serves_nbgraders_formgrader_and_feedback(graded):
     total = sum(float(c["metadata"]["nbgrader"]["points"]) for c in source["cells"]
                 if c["metadata"].get("nbgrader", {}).get("grade"))
     assert re.search(rf"Score: {expected:.1f} / {total:.1f}", html), re.findall(r"Score: [^<]*", html)[:3]
+
+
+# ---------------------------------------------------------------------------
+# a2, where the exercise is an autograd engine: wrapping a reference engine earns nothing
+# ---------------------------------------------------------------------------
+A2 = "a2_autograd_engine"
+_WRAPPER = '''import threading, sys
+sys.setprofile(None)  # the old design's tripwire
+threading.setprofile(None)
+try:
+    from {module} import {name} as _Engine
+except ImportError as err:
+    raise ImportError(f"{{err}} (the grading sandbox has no reference engine)")
+
+
+class Tensor:
+    """A 'Tensor' that lets {module} do all the work."""
+
+    def __init__(self, data, requires_grad=False, _t=None):
+        self._t = _t if _t is not None else _Engine({make}(data, dtype={dtype}), requires_grad=requires_grad)
+
+    data = property(lambda self: self._t.detach().numpy() if hasattr(self._t, "numpy") else self._t.data)
+    grad = property(lambda self: None if self._t.grad is None else (self._t.grad.numpy() if hasattr(self._t.grad, "numpy") else self._t.grad))
+
+    def _wrap(self, t):
+        return Tensor(None, _t=t)
+
+    def __add__(self, o): return self._wrap(self._t + (o._t if isinstance(o, Tensor) else o))
+    __radd__ = __add__
+    def __mul__(self, o): return self._wrap(self._t * (o._t if isinstance(o, Tensor) else o))
+    __rmul__ = __mul__
+    def __matmul__(self, o): return self._wrap(self._t @ o._t)
+    def relu(self): return self._wrap(self._t.relu())
+    def exp(self): return self._wrap(self._t.exp())
+    def log(self): return self._wrap(self._t.log())
+    def sum(self, axis=None, keepdims=False):
+        return self._wrap(self._t.sum() if axis is None else self._t.sum({axis_kw}=axis, keepdim{s}=keepdims))
+    def backward(self, gradient=None):
+        threading.Thread(target=lambda: None).start()
+        self._t.backward(None if gradient is None else _Engine({make}(gradient, dtype={dtype})))
+'''
+
+
+@pytest.fixture(scope="module")
+def graded_a2(tmp_path_factory):
+    course = tmp_path_factory.mktemp("autograder_a2") / "course"
+    (course / "source").mkdir(parents=True)
+    shutil.copytree(COURSE / "source" / A2, course / "source" / A2)
+    from autograder.release import release_notebook
+
+    solution = json.loads((course / "source" / A2 / f"{A2}.ipynb").read_text())
+    wrappers = {
+        "wraps_coursekit": dict(module="coursekit", name="Tensor", make="__import__('numpy').asarray",
+                                dtype="float", axis_kw="axis", s="s"),
+        "wraps_torch": dict(module="torch", name="tensor", make="__import__('numpy').asarray",
+                            dtype="'float64'", axis_kw="dim", s=""),
+    }
+    subs = {"solution": solution, "release": release_notebook(solution)}
+    for student, fill in wrappers.items():
+        nb = json.loads(json.dumps(solution))
+        cell = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "Tensor")
+        cell["source"] = _WRAPPER.format(**fill)
+        subs[student] = nb
+    for student, nb in subs.items():
+        folder = course / "submitted" / student / A2
+        folder.mkdir(parents=True)
+        (folder / f"{A2}.ipynb").write_text(json.dumps(nb))
+    grade(GradeOptions(course=course, assignments=[A2], workers=2, cell_timeout=30,
+                       limits=Limits(wall_seconds=120), progress=False))
+    with ResultsStore(course / "autograded" / ".autograder" / "results.sqlite") as store:
+        return {r["student"]: r for r in store.rows(A2)}
+
+
+def test_a2_solution_full_release_zero(graded_a2):
+    row = graded_a2["solution"]
+    assert row["score"] == row["max_score"] > 0, (row["status"], row["reason"], row["cell_errors"],
+                                                  [c["message"] for c in row["cells"] if c["score"] != c["max_score"]])
+    assert graded_a2["release"]["score"] == 0
+
+
+@pytest.mark.parametrize("student", ["wraps_coursekit", "wraps_torch"])
+def test_a2_tensor_wrapping_a_reference_engine_earns_nothing(graded_a2, student):
+    if not HAS_BWRAP and os.environ.get("CI") != "true":
+        pytest.skip("without bubblewrap the sandbox cannot hide coursekit and torch (install bubblewrap)")
+    scores = {c["grade_id"]: c["score"] for c in graded_a2[student]["cells"] if c["auto"]}
+    tensor_checks = {g for g in scores if g != "test_unbroadcast"}
+    assert all(scores[g] == 0 for g in tensor_checks) and scores["test_unbroadcast"] > 0
+
+
+def test_the_torch_wrapper_is_a_working_engine_outside_the_sandbox():
+    """So the test above can fail: on a student's own machine the wrapper passes (torch does the work)."""
+    pytest.importorskip("torch")
+    namespace: dict = {}
+    exec(_WRAPPER.format(module="torch", name="tensor", make="__import__('numpy').asarray", dtype="'float64'",
+                         axis_kw="dim", s=""), namespace)
+    for check_id in ("a2.add", "a2.mul", "a2.matmul", "a2.sum"):
+        grading.check(check_id, namespace["Tensor"])
+        grading.check(check_id, namespace["Tensor"], hidden=True, seed=7)

@@ -182,7 +182,7 @@ def test_feedback_shows_points_and_messages_never_hidden_inputs(graded):
     # Nothing of the source notebook or the hidden seeds leaks into the page.
     secret = course_secret(Course(course), None)
     for c in grading.all_checks("a1"):
-        assert str(seeds.hidden_seed(secret, c.id)) not in page
+        assert str(seeds.student_seed(secret, c.id, "wrong")) not in page
     source = _solution()
     for cell in source["cells"]:
         text = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])

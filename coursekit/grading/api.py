@@ -231,10 +231,7 @@ def compare_record(
     parts = _parts(spec, judged, statuses)
     max_points = float(spec.points)
     passed = failure is None
-    if spec.partial is None:
-        points = max_points if passed else 0.0
-    else:
-        points = sum(p.points for p in parts)
+    points = max_points if passed else round(sum(p.points for p in parts), 9)
     message = (
         f"{spec.id}: passed ({', '.join(f'{v} {len(s)} case(s)' for v, s in statuses.items())})"
         if passed else failure

@@ -91,12 +91,19 @@ def _neuron(student: Any, inp: dict[str, Any]) -> dict[str, Any]:
 
 
 def _primitive(student: Any, inp: dict[str, Any]) -> dict[str, Any]:
-    out = {}
+    """One call per operation; an operation that fails only loses its own outputs (partial credit)."""
+    out, first_error = {}, None
     for op in OPS:
-        grads = student(op, tuple(inp[op]["inputs"]), inp[op]["grad_out"])
-        grads = expect_tuple(grads, ARITY[op], f"primitive_backward({op!r}, ...)")
+        try:
+            grads = student(op, tuple(inp[op]["inputs"]), inp[op]["grad_out"])
+            grads = expect_tuple(grads, ARITY[op], f"primitive_backward({op!r}, ...)")
+        except Exception as err:  # noqa: BLE001  (the student's code may raise anything)
+            first_error = first_error or err
+            continue
         for i, g in enumerate(grads):
             out[f"{op}[{i}]"] = g
+    if first_error is not None and not out:
+        raise first_error
     return out
 
 

@@ -158,11 +158,15 @@ def captured_output() -> Iterator[Captured]:
     """Capture prints (Python-level and file-descriptor-level) and warnings; nothing reaches the notebook."""
     result = Captured()
     buffer = io.StringIO()
-    with tempfile.TemporaryFile() as raw, warnings.catch_warnings(record=True) as caught:
+    try:
+        raw = tempfile.TemporaryFile()
+    except OSError:  # e.g. the student's code filled the disk: capture Python-level output only
+        raw = None
+    with raw if raw is not None else contextlib.nullcontext(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             with (
-                _file_descriptors_to(raw),
+                _file_descriptors_to(raw) if raw is not None else contextlib.nullcontext(),
                 contextlib.redirect_stdout(buffer),
                 contextlib.redirect_stderr(buffer),
             ):

@@ -45,7 +45,7 @@ def encode(value: Any, arrays: dict[str, np.ndarray]) -> Any:
     """
     if isinstance(value, np.ndarray):
         key = str(len(arrays))
-        arrays[key] = np.ascontiguousarray(value)
+        arrays[key] = np.array(value, order="C")  # not ascontiguousarray: it makes 0-d arrays 1-d
         return {"$array": key}
     if isinstance(value, (np.bool_, bool)):
         return bool(value)
