@@ -11,7 +11,7 @@ Grades, in a temporary copy of the course with the real sandbox and driver:
   redefined ``check`` sending made-up records and with the harness patched
   (each zero), the solution with a search of the whole process and its file
   system for references, specs, seeds and forbidden modules (full marks only
-  if nothing is found: without bubblewrap it finds them), the solution with its
+  if nothing is found), the solution with its
   test cells deleted or edited and points changed (full marks: test cells come
   from the source), an infinite loop that ignores SIGINT (status ``timeout``),
   ``os._exit`` (status ``kernel_died``), and malformed JSON
@@ -121,13 +121,15 @@ sys.settrace(None)
 
 _FRAME_WALK = """# look for references, specs, seeds or answers in this process and its files; die if any is found
 import gc, os, sys
+# spelled in pieces, so that this cell's own text (in the notebook file) does not match
+keys = ["".join(k) for k in (("_", "bug"), ("_y", "_test"), ("visible", "_seed"), ("seed", "="))]
 found = []
 for obj in gc.get_objects():
-    if isinstance(obj, dict) and any(k in obj for k in ("reference", "_bug", "_y_test", "secret", "visible_seed")):
+    if isinstance(obj, dict) and any(k in obj for k in keys[:3] + ["".join(("refer", "ence"))]):
         found.append(repr(list(obj)[:5]))
 frame = sys._getframe()
 while frame is not None:
-    found += [k for k in frame.f_locals if k in ("spec", "reference", "secret")]
+    found += [k for k in frame.f_locals if k in ("spec", "".join(("refer", "ence")), "secret")]
     frame = frame.f_back
 for top in ("/job", "/tmp", os.getcwd()):
     for root, dirs, files in os.walk(top):
@@ -136,7 +138,7 @@ for top in ("/job", "/tmp", os.getcwd()):
                 text = open(os.path.join(root, name), "rb").read(1 << 20)
             except OSError:
                 continue
-            found += [key for key in (b"seed=", b"_bug", b"BEGIN SOLUTION", b"visible_seed") if key in text]
+            found += [key for key in keys if key.encode() in text]
 for module in ("torch", "jax", "coursekit.autograd", "coursekit.nn", "coursekit.optim", "coursekit.grading.api"):
     try:
         __import__(module)
@@ -145,6 +147,27 @@ for module in ("torch", "jax", "coursekit.autograd", "coursekit.nn", "coursekit.
         pass
 if found:
     os._exit(3)  # status kernel_died: `check` reports it as a surprise
+"""
+
+# An honest student's Jupyter habits: all of it must run as in Jupyter, at no cost.
+_HABITS = """%matplotlib inline
+%load_ext autoreload
+%autoreload 2
+%config InlineBackend.figure_format = 'retina'
+import logging
+import warnings
+import matplotlib.pyplot as plt
+from IPython.display import display, Markdown
+from tqdm.auto import tqdm
+!pip install --quiet numpy
+logging.getLogger(__name__).warning("a log line")
+for _ in tqdm(range(3)):
+    pass
+fig, ax = plt.subplots()
+ax.plot([0, 1], [1, 0])
+plt.show()
+display(Markdown("**done**"))
+%timeit -n1 -r1 sum(range(100))
 """
 
 _LOOP = """import signal
@@ -184,10 +207,11 @@ def _tests_edited(solution: dict) -> dict:
 
 
 # name -> (build(solution, release) -> notebook or bytes, expectation)
-# expectation: "full", "zero", or "status:<status>" (and less than full marks).
+# expectation: "full", "clean" (full, and no cell raised), "zero", or "status:<status>" (and less than full marks).
 def hostile_variants() -> dict[str, tuple[Callable[[dict, dict], Any], str]]:
     return {
         "noisy_correct": (lambda s, r: _insert_after_answer(s, _code_cell("noisy", _NOISY)), "full"),
+        "jupyter_habits": (lambda s, r: _insert_after_answer(s, _code_cell("habits", _HABITS)), "clean"),
         "forged_records": (lambda s, r: _insert_after_answer(r, _code_cell("forge", _FORGE_RECORDS)), "zero"),
         "patched_harness": (lambda s, r: _insert_after_answer(r, _code_cell("patch", _PATCH_HARNESS)), "zero"),
         "finds_no_secret": (lambda s, r: _insert_after_answer(s, _code_cell("walk", _FRAME_WALK), "last"), "full"),
@@ -203,8 +227,10 @@ def _judge(expect: str, row: dict | None) -> tuple[str, bool]:
     if row is None:
         return "no result", False
     got = f"{row['score']:g}/{row['max_score']:g} {row['status']}"
-    if expect == "full":
-        return got, row["score"] == row["max_score"] > 0 and row["status"] == "graded"
+    if expect in ("full", "clean"):  # clean: and no cell raised anything
+        errors = [e.get("error", "") for e in row.get("cell_errors", [])] if expect == "clean" else []
+        got += f" {errors[0][:60]}" if errors else ""
+        return got, row["score"] == row["max_score"] > 0 and row["status"] == "graded" and not errors
     if expect == "zero":
         return got, row["score"] == 0 and row["status"] == "graded"
     status = expect.split(":", 1)[1]
