@@ -332,3 +332,21 @@ def test_the_rebuilt_notebook_of_any_shuffle_keeps_each_cell_once():
             answer = test.removeprefix("test_")
             assert ids.index(answer) < ids.index(test), (answer, ids)
         assert ids.index("setup-1") < min(ids.index(t) for t in TESTS)
+
+
+def test_a_notebook_without_cell_ids_is_matched_by_grade_id(tmp_path):
+    # nbformat 4.4 has no cell ids: the pasted helper (above the setup cell here) is told apart
+    # from the setup cell by its code.
+    nb = honest()
+    setup = nb["cells"][index(nb, "setup-1")]
+    helper = {**json.loads(json.dumps(setup)), "source": "def sigma(z):\n    return 1.0 / (1.0 + np.exp(-z))\n"}
+    nb["cells"].insert(index(nb, "setup-1"), helper)
+    nb["cells"].insert(index(nb, "setup-1") + 2, code_cell("assert sigma(0.0) == 0.5", "x"))  # after both
+    for cell in nb["cells"]:
+        cell.pop("id", None)
+    nb["nbformat_minor"] = 4
+    out = rebuilt(nb)
+    ids = order(out.notebook)
+    assert ids.count("setup-1") == 1
+    assert ids.index(f"{EXTRA_CELL_PREFIX}3") < ids.index("setup-1") < ids.index(f"{EXTRA_CELL_PREFIX}5")
+    assert run(out.notebook, tmp_path) == []
