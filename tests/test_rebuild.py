@@ -23,6 +23,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograder import rebuild as rb
 from autograder.rebuild import EXTRA_CELL_PREFIX, NotebookError, parse_notebook, rebuild
@@ -350,3 +352,36 @@ def test_a_notebook_without_cell_ids_is_matched_by_grade_id(tmp_path):
     assert ids.count("setup-1") == 1
     assert ids.index(f"{EXTRA_CELL_PREFIX}3") < ids.index("setup-1") < ids.index(f"{EXTRA_CELL_PREFIX}5")
     assert run(out.notebook, tmp_path) == []
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                     max_leaves=8)
+_names = st.sampled_from([gid(c) for c in SOURCE["cells"] if gid(c)] + [c["id"] for c in SOURCE["cells"]] + ["x"])
+_cell = st.fixed_dictionaries(
+    {"cell_type": st.sampled_from(["code", "markdown", "raw"])},
+    optional={"id": _names | _json, "source": st.text(max_size=20) | st.lists(st.text(max_size=5)) | _json,
+              "metadata": st.fixed_dictionaries({}, optional={"nbgrader": st.fixed_dictionaries(
+                  {}, optional={"grade_id": _names | _json, "solution": _json, "grade": _json,
+                                "locked": _json, "task": _json})}) | _json,
+              "outputs": _json, "attachments": _json})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_cell | _json, max_size=12), st.randoms(use_true_random=False))
+def test_any_notebook_structure_is_rebuilt_or_refused_with_notebook_error(cells, rng):
+    # Hostile structures mixed with real cells (shuffled): NotebookError or a valid notebook
+    # in which every instructor cell runs exactly once.
+    cells = cells + [json.loads(json.dumps(c)) for c in honest()["cells"] if rng.random() < 0.5]
+    rng.shuffle(cells)
+    try:
+        out = rebuilt({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    except NotebookError as exc:
+        assert str(exc)
+        return
+    nbformat.validate(nbformat.from_dict(out.notebook))
+    names = [gid(c) or c["id"] for c in out.notebook["cells"]]
+    for c in SOURCE["cells"]:
+        meta = c["metadata"].get("nbgrader", {})
+        if meta.get("locked") or meta.get("grade") and not meta.get("solution"):
+            assert names.count(gid(c)) == 1
