@@ -62,8 +62,18 @@ from typing import Any
 from .release import release_notebook
 from .untrusted import UntrustedDataError, clean_text, load_json
 
-__all__ = ["EXTRA_CELL_PREFIX", "Rebuilt", "NotebookError", "parse_notebook", "rebuild", "grade_cells",
-           "nbgrader_cells", "MAX_NOTEBOOK_BYTES", "MAX_CELL_CHARS", "MAX_SOURCE_CHARS"]
+__all__ = [
+    "EXTRA_CELL_PREFIX",
+    "MAX_CELL_CHARS",
+    "MAX_NOTEBOOK_BYTES",
+    "MAX_SOURCE_CHARS",
+    "NotebookError",
+    "Rebuilt",
+    "grade_cells",
+    "nbgrader_cells",
+    "parse_notebook",
+    "rebuild",
+]
 
 MAX_NOTEBOOK_BYTES = 200 * 2**20  # the raw file, outputs included (they are dropped after parsing)
 MAX_CELL_CHARS = 200_000  # source of one cell
@@ -73,7 +83,8 @@ _MAX_ITEMS = 5_000_000
 _CELL_TYPES = ("code", "markdown", "raw")
 _HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.DOTALL)
 # A seed argument, with the comma that joins it to its neighbours.
-_SEED_ARG = re.compile(r",\s*seed\s*=\s*[+-]?[\d_]+(?=\s*[,)])|\bseed\s*=\s*[+-]?[\d_]+\s*,\s*|\bseed\s*=\s*[+-]?[\d_]+(?=\s*\))")
+_SEED = r"seed\s*=\s*[+-]?[\d_]+"
+_SEED_ARG = re.compile(rf",\s*{_SEED}(?=\s*[,)])|\b{_SEED}\s*,\s*|\b{_SEED}(?=\s*\))")
 EXTRA_CELL_PREFIX = "student-extra-"  # the id of each cell of the student's that is not a source cell
 
 
@@ -326,108 +337,122 @@ def rebuild(source: dict[str, Any], submitted: dict[str, Any], secret: str | Non
     submitted = _stripped(submitted)
     scells, cells = source["cells"], submitted["cells"]
     matches = _match(scells, cells)
-    notes: list[str] = []
-    missing: list[str] = []
-    owner = {j: i for i, js in matches.items() for j in js}  # submission index -> source index
-    designated: dict[int, int] = {}  # source index -> the submission cell that stands for it
+    designated, dropped, notes = _designate(scells, cells, matches)
+    entries, extra = _student_order(scells, cells, designated, dropped)
+    missing = [_grade_id(s) or str(s.get("id")) for i, s in enumerate(scells)
+               if _role(s) == "answer" and i not in designated]
+    notes += _place_instructor_cells(entries, scells, designated, secret)
+    nb = {"cells": [e.cell for e in entries], "metadata": copy.deepcopy(source.get("metadata", {})),
+          "nbformat": 4, "nbformat_minor": source.get("nbformat_minor", 5)}
+    return Rebuilt(nb, missing, extra, notes)
+
+
+def _label(cell: dict[str, Any]) -> str:
+    return _grade_id(cell) or str(cell.get("id"))
+
+
+def _release_source(cell: dict[str, Any]) -> str:
+    """What the student's copy of a source cell shows: solutions stubbed, hidden tests removed."""
+    return release_notebook({"cells": [copy.deepcopy(cell)]})["cells"][0]["source"]
+
+
+def _designate(scells: list[dict], cells: list[dict], matches: dict[int, list[int]]
+               ) -> tuple[dict[int, int], set[int], list[str]]:
+    """Which submission cell stands for each source cell; unchanged copies of instructor cells to skip."""
+    designated: dict[int, int] = {}
     dropped: set[int] = set()
+    notes: list[str] = []
     for i, js in sorted(matches.items()):
-        s, label = scells[i], _grade_id(scells[i]) or scells[i].get("id")
-        role = _role(s)
+        s, label = scells[i], _label(scells[i])
         same_type = [j for j in js if cells[j]["cell_type"] == s["cell_type"]]
-        if role == "answer":
+        if _role(s) == "answer":
             if same_type:
-                designated[i] = same_type[-1]
+                designated[i] = same_type[-1]  # the last copy: its definitions are the ones that count
             if len(same_type) > 1:
                 notes.append(f"Your notebook has {len(same_type)} cells with the grade_id {label!r} (a copied "
                              "answer cell?): all of them ran in your order, so the last one's definitions count.")
-            for j in js:
-                if j not in same_type:
-                    notes.append(f"A {cells[j]['cell_type']} cell carries the grade_id of the {s['cell_type']} "
-                                 f"answer {label!r}: it was kept as your own cell, not as the answer.")
-        elif role == "open":
-            if same_type:  # an open code cell turned into markdown is the student's markdown
+            notes += [f"A {cells[j]['cell_type']} cell carries the grade_id of the {s['cell_type']} answer "
+                      f"{label!r}: it was kept as your own cell, not as the answer." for j in js if j not in same_type]
+        elif _role(s) == "open":
+            if same_type:  # an open code cell turned into markdown stays the student's markdown
                 designated[i] = same_type[0]
         else:
-            release = release_notebook({"cells": [copy.deepcopy(s)]})["cells"][0]["source"]
-
-            def unchanged(j: int) -> bool:
-                return any(_same_code(cells[j]["source"], t) for t in (release, _source(s)))
-
+            trusted = (_release_source(s), _source(s))
+            unchanged = {j: any(_same_code(cells[j]["source"], t) for t in trusted) for j in js}
+            # Jupyter gives a pasted cell a new id; without ids, the copy is the one with other code.
             pool = [j for j in js if cells[j].get("id") == s.get("id")] or js
-            original = next((j for j in pool if unchanged(j)), pool[0])
-            designated[i] = original
-            if not unchanged(original):
+            original = designated[i] = next((j for j in pool if unchanged[j]), pool[0])
+            if not unchanged[original]:
                 notes.append(f"The instructor's cell {label!r} was edited: the instructor's version ran instead.")
             for j in js:
-                if j == original:
-                    continue
-                if unchanged(j):
+                if j != original and unchanged[j]:
                     dropped.add(j)
                     notes.append(f"An unchanged copy of the instructor's cell {label!r} was not run again: "
                                  "the instructor's version runs once, at its place.")
-                else:
+                elif j != original:
                     notes.append(f"A cell carries the metadata of the instructor's cell {label!r} (copied from "
                                  "it?): it ran as your own code where you put it, and the instructor's "
                                  f"{label!r} ran once at its place.")
-    # The student's order; instructor cells are slots for now.
+    return designated, dropped, notes
+
+
+def _fresh(cell: dict[str, Any]) -> dict[str, Any]:
+    if cell["cell_type"] == "code":
+        cell["outputs"], cell["execution_count"] = [], None
+    return cell
+
+
+def _student_order(scells: list[dict], cells: list[dict],
+                   designated: dict[int, int], dropped: set[int]) -> tuple[list[_Entry], int]:
+    """The submission's cells in its order, instructor cells as empty slots; and the count of own code cells."""
+    stands_for = {j: i for i, j in designated.items()}
     entries: list[_Entry] = []
     extra = 0
     for j, cell in enumerate(cells):
         if j in dropped:
             continue
-        i = owner.get(j)
-        if i is not None and designated.get(i) == j:
-            s = scells[i]
-            if _role(s) == "instructor":
-                entries.append(_Entry(None, i))
-                continue
-            mine = {**copy.deepcopy(s), "source": cell["source"]}
-            if mine["cell_type"] == "code":
-                mine["outputs"], mine["execution_count"] = [], None
-            entries.append(_Entry(mine, i, anchor=s["cell_type"] == "code"))
-            continue
-        extra += cell["cell_type"] == "code"
-        own = {"cell_type": cell["cell_type"], "id": f"{EXTRA_CELL_PREFIX}{j + 1}", "metadata": {},
-               "source": cell["source"]}
-        if cell["cell_type"] == "code":
-            own["outputs"], own["execution_count"] = [], None
-        entries.append(_Entry(own))
-    # Instructor cells (and stubs of missing answers), each once, in the source's order.
-    placed = -1  # position of the last instructor cell placed
+        i = stands_for.get(j)
+        if i is None:  # the student's own cell: added, copied, or with metadata of no source cell
+            extra += cell["cell_type"] == "code"
+            entries.append(_Entry(_fresh({"cell_type": cell["cell_type"], "id": f"{EXTRA_CELL_PREFIX}{j + 1}",
+                                          "metadata": {}, "source": cell["source"]})))
+        elif _role(scells[i]) == "instructor":
+            entries.append(_Entry(None, i))
+        else:  # an answer or open cell: the source's id and metadata, the student's text
+            entries.append(_Entry(_fresh({**copy.deepcopy(scells[i]), "source": cell["source"]}), i,
+                                  anchor=scells[i]["cell_type"] == "code"))
+    return entries, extra
+
+
+def _place_instructor_cells(entries: list[_Entry], scells: list[dict], designated: dict[int, int],
+                            secret: str | None) -> list[str]:
+    """Put each instructor cell (and the stub of each missing answer) into ``entries``, once, in order."""
+    notes: list[str] = []
+    placed = -1  # position of the last instructor cell placed: they keep the source's order
     for i, s in enumerate(scells):
         role = _role(s)
         if role == "open" or role == "answer" and i in designated:
             continue
-        trusted = copy.deepcopy(s)
-        label = _grade_id(s) or s.get("id")
-        if role == "answer":
-            missing.append(_grade_id(s) or str(s.get("id")))
-            trusted["source"] = release_notebook({"cells": [copy.deepcopy(s)]})["cells"][0]["source"]
+        trusted = _fresh(copy.deepcopy(s))
+        if role == "answer":  # missing: the release's stub, so only this part scores 0
+            trusted["source"] = _release_source(s)
         else:
             trusted["source"] = _source(s) if secret is None else _without_seeds(_source(s))
-        if trusted["cell_type"] == "code":
-            trusted["outputs"], trusted["execution_count"] = [], None
         slot = next((k for k, e in enumerate(entries) if e.cell is None and e.src == i), None)
         if slot is not None:
             del entries[slot]
             placed -= placed > slot
-        # After the nearest earlier answer/open code cell of the source (its last copy) and the
-        # instructor cells before; before the next later one.
+        # Its window: after the nearest earlier answer/open code cell of the source (that cell's
+        # last copy) and the instructor cells before it; up to the next later such cell.
         before = [k for k, e in enumerate(entries) if e.anchor and e.src < i]
         lower = max([placed] + ([max(before, key=lambda k: entries[k].src)] if before else []))
         upper = next((k for k, e in enumerate(entries) if k > lower and e.anchor and e.src > i), len(entries))
-        if slot is not None and lower < slot <= upper:
-            at = slot
-        else:
-            at = upper
-            if slot is not None and role == "instructor" and s["cell_type"] == "code":
-                notes.append(f"The instructor's cell {label!r} was moved: it ran at its place in the assignment.")
-            elif slot is None and role == "instructor" and s["cell_type"] == "code":
-                notes.append(f"The instructor's cell {label!r} is missing from your notebook (deleted or "
-                             "renamed?): the instructor's version ran at its place.")
+        at = slot if slot is not None and lower < slot <= upper else upper
+        if role == "instructor" and s["cell_type"] == "code" and at != slot:
+            notes.append(f"The instructor's cell {_label(s)!r} was moved: it ran at its place in the assignment."
+                         if slot is not None else
+                         f"The instructor's cell {_label(s)!r} is missing from your notebook (deleted or "
+                         "renamed?): the instructor's version ran at its place.")
         entries.insert(at, _Entry(trusted, i))
         placed = at
-    nb = {"cells": [e.cell for e in entries], "metadata": copy.deepcopy(source.get("metadata", {})),
-          "nbformat": 4, "nbformat_minor": source.get("nbformat_minor", 5)}
-    return Rebuilt(nb, missing, extra, notes)
+    return notes

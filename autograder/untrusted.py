@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["UntrustedDataError", "load_json", "expect", "clean_text", "text", "one_of", "list_of", "optional"]
+__all__ = ["UntrustedDataError", "clean_text", "expect", "list_of", "load_json", "one_of", "optional", "text"]
 
 MAX_DEPTH_CEILING = 500  # json's C parser recurses once per level; Python's limit is 1000 frames
 MAX_INT_DIGITS = 20

@@ -244,7 +244,7 @@ def test_the_sandbox_copy_has_no_seed_but_every_hidden_check():
     instructor = rebuilt(honest()).notebook
     for grade_id in TESTS:
         mine = sandbox["cells"][index(sandbox, grade_id)]["source"]
-        hidden = re.search(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", mine, re.S).group(1)
+        hidden = re.search(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", mine, re.DOTALL).group(1)
         assert "seed" not in hidden and "hidden=True" in hidden
         compile(mine, grade_id, "exec")
         assert instructor["cells"][index(instructor, grade_id)]["source"] == "".join(

@@ -18,7 +18,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograder import untrusted
-from autograder.untrusted import UntrustedDataError, clean_text, expect, list_of, load_json, one_of, optional, text
+from autograder.untrusted import (
+    UntrustedDataError,
+    clean_text,
+    expect,
+    list_of,
+    load_json,
+    one_of,
+    optional,
+    text,
+)
 
 LIMITS = {"max_bytes": 2**20, "max_depth": 32, "max_items": 10_000, "max_str": 10_000}
 
