@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["UntrustedDataError", "clean_text", "expect", "list_of", "load_json", "one_of", "optional", "text"]
+__all__ = ["UntrustedDataError", "clean_text", "expect", "integer", "list_of", "load_json", "number", "one_of",
+           "optional", "text"]
 
 MAX_DEPTH_CEILING = 500  # json's C parser recurses once per level; Python's limit is 1000 frames
 MAX_INT_DIGITS = 20
@@ -235,6 +236,30 @@ def text(max_len: int = 1000) -> _Spec:
     return _Spec(f"text of at most {max_len} characters", check)
 
 
+def number(min_value: float = -math.inf, max_value: float = math.inf) -> _Spec:
+    """A finite number (an integer is fine) in ``[min_value, max_value]``, returned as float."""
+
+    def check(value: Any, where: str) -> float:
+        value = _validate(value, float, where)
+        if not min_value <= value <= max_value:
+            raise UntrustedDataError(f"{where} must be between {min_value:g} and {max_value:g}, got {value:g}")
+        return value
+
+    return _Spec(f"a number between {min_value:g} and {max_value:g}", check)
+
+
+def integer(min_value: int, max_value: int) -> _Spec:
+    """An integer (not a boolean) in ``[min_value, max_value]``."""
+
+    def check(value: Any, where: str) -> int:
+        value = _validate(value, int, where)
+        if not min_value <= value <= max_value:
+            raise UntrustedDataError(f"{where} must be between {min_value} and {max_value}, got {value}")
+        return value
+
+    return _Spec(f"an integer between {min_value} and {max_value}", check)
+
+
 def one_of(*choices: Any) -> _Spec:
     """Exactly one of ``choices`` (compared with ``==`` and the same type)."""
 
@@ -320,7 +345,8 @@ def expect(obj: Any, schema: Mapping[str, Any], *, where: str = "the document",
         Key -> spec. A spec is ``str`` (text of at most 1000 printable
         characters), ``int``, ``float`` (an integer or finite number, returned
         as float), ``bool``, ``None``, a nested schema dict, or one of
-        :func:`text`, :func:`one_of`, :func:`list_of`, :func:`optional`.
+        :func:`text`, :func:`number`, :func:`integer`, :func:`one_of`,
+        :func:`list_of`, :func:`optional`.
     where : str
         How the value is named in error messages.
     required : bool

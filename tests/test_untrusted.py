@@ -22,8 +22,10 @@ from autograder.untrusted import (
     UntrustedDataError,
     clean_text,
     expect,
+    integer,
     list_of,
     load_json,
+    number,
     one_of,
     optional,
     text,
@@ -159,8 +161,8 @@ def test_one_bad_value_anywhere_spoils_the_document(value, bad):
 
 # --- schemas ----------------------------------------------------------------------------------
 
-SUMMARY = {"status": one_of("completed", "cell_timeout"), "seconds": float, "cell": optional(text(20)),
-           "errors": list_of({"cell": str, "ename": text(40)}, max_len=3), "count": int, "ok": bool}
+SUMMARY = {"status": one_of("completed", "cell_timeout"), "seconds": number(0, 3600), "cell": optional(text(20)),
+           "errors": list_of({"cell": str, "ename": text(40)}, max_len=3), "count": integer(0, 10), "ok": bool}
 
 
 def good_summary() -> dict:
@@ -181,6 +183,9 @@ def test_expect_returns_a_cleaned_copy():
     ({"seconds": "3"}, "the summary['seconds'] must be a number, not a string"),
     ({"seconds": True}, "the summary['seconds'] must be a number, not a boolean"),
     ({"count": 2.0}, "the summary['count'] must be an integer, not a number"),
+    ({"count": 11}, "the summary['count'] must be between 0 and 10, got 11"),
+    ({"seconds": -0.5}, "the summary['seconds'] must be between 0 and 3600, got -0.5"),
+    ({"seconds": 10**400}, "the summary['seconds'] must be a finite number"),
     ({"ok": 1}, "the summary['ok'] must be true or false, not an integer"),
     ({"cell": 5}, "the summary['cell'] must be a string, not an integer"),
     ({"errors": [{"cell": "c1"}]}, "the summary['errors'][0] has no 'ename'"),
