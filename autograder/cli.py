@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 __all__ = ["main"]
@@ -77,9 +78,12 @@ def _release(args: argparse.Namespace) -> int:
 def _collect(args: argparse.Namespace) -> int:
     from .collect import collect
 
+    import sys
+
     report = collect(args.course, args.assignment, args.source, dry_run=args.dry_run)
-    print("\n".join(f"[autograder] {line}" for line in report.lines()))
-    return 1 if (report.unmatched and args.strict) else 0
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    print("\n".join(f"[autograder] {line}" for line in report.lines(color=color)))
+    return 1 if ((report.unmatched or report.collisions) and args.strict) else 0
 
 
 def _feedback(args: argparse.Namespace) -> int:
@@ -146,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment")
     p.add_argument("source", type=Path, help="folder of notebooks or bulk-download zip")
     p.add_argument("--dry-run", action="store_true", help="report only, write nothing")
-    p.add_argument("--strict", action="store_true", help="exit 1 when a file is unmatched")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a file is unmatched or two students collide")
     p.set_defaults(func=_collect)
 
     p = sub.add_parser("feedback", help="per-student HTML under feedback/<student>/<a>/")
