@@ -95,10 +95,13 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .export import export
+    from .export import export_all
 
-    csv_path, report = export(args.course, args.out, args.assignment or None, db_url=args.db_url)
-    print(f"[autograder] wrote {csv_path} and {report}")
+    result = export_all(args.course, args.out, args.assignment or None, db_url=args.db_url)
+    for path in (result.csv, result.canvas, *result.moodle, result.report):
+        print(f"[autograder] wrote {path}")
+    for warning in result.warnings:
+        print(f"[autograder] WARNING {warning}")
     return 0
 
 
@@ -158,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append")
     p.set_defaults(func=_feedback)
 
-    p = sub.add_parser("export", help="grades.csv for LMS import and report.html")
+    p = sub.add_parser("export", help="grades.csv, Canvas and Moodle import CSVs (late rule applied) and report.html")
     p.add_argument("assignment", nargs="*")
     p.add_argument("--out", type=Path, help="output folder (default: the course directory)")
     p.add_argument("--db-url", help="gradebook URL (default: sqlite:///<course>/gradebook.db)")
