@@ -48,7 +48,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
 
 from .config import load_config
@@ -128,8 +128,8 @@ class CollectReport:
     def lines(self, color: bool = False) -> list[str]:
         """The report as text lines; ``color`` prints collisions in red (for a terminal)."""
         red, reset = (_RED, _RESET) if color else ("", "")
-        out = [f"collected {len(self.collected)} notebook(s), {len(self.unmatched)} unmatched file(s), "
-               f"{len(self.collisions)} collision(s)"]
+        out = [(f"collected {len(self.collected)} notebook(s), {len(self.unmatched)} unmatched file(s), "
+                f"{len(self.collisions)} collision(s)")]
         for student, name, scheme in self.collected:
             out.append(f"  {student:<24} <- {name} ({scheme})")
         for n in self.notes:
@@ -196,7 +196,7 @@ def _zip_entries(zf: zipfile.ZipFile, tz: tzinfo) -> Iterator[tuple[str, datetim
             continue
         utc = _zip_utc_mtime(info.extra)
         try:
-            moment = (datetime.fromtimestamp(utc, timezone.utc) if utc is not None
+            moment = (datetime.fromtimestamp(utc, UTC) if utc is not None
                       else datetime(*info.date_time, tzinfo=tz))
         except (ValueError, OverflowError):
             moment = None
@@ -217,7 +217,7 @@ def _folder_entries(source: Path) -> Iterator[tuple[str, datetime | None, int, _
             elif not stat.S_ISREG(st.st_mode):
                 yield rel, None, -1, f"not a regular file (file type {oct(stat.S_IFMT(st.st_mode))}; skipped)"
             else:
-                yield (rel, datetime.fromtimestamp(st.st_mtime, timezone.utc), st.st_size,
+                yield (rel, datetime.fromtimestamp(st.st_mtime, UTC), st.st_size,
                        (lambda p=p: p.open("rb").read(MAX_NOTEBOOK_BYTES + 1)))
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timezone, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -85,7 +85,7 @@ class AssignmentConfig:
 class CourseConfig:
     """The parsed ``autograder.toml`` (defaults when the file is absent)."""
 
-    timezone: tzinfo = timezone.utc
+    timezone: tzinfo = UTC
     late: LateRule = field(default_factory=LateRule)
     assignments: dict[str, AssignmentConfig] = field(default_factory=dict)
     path: Path | None = None
@@ -155,7 +155,7 @@ def load_config(course_root: Path) -> CourseConfig:
     unknown = set(data) - {"timezone", "late", "assignments"}
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {sorted(unknown)}; known: timezone, late, assignments")
-    tz: tzinfo = timezone.utc
+    tz: tzinfo = UTC
     if "timezone" in data:
         try:
             tz = ZoneInfo(str(data["timezone"]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from .config import LateRule
@@ -24,13 +24,13 @@ def format_timestamp(moment: datetime) -> str:
 
     Examples
     --------
-    >>> format_timestamp(datetime(2026, 10, 14, 21, 5, tzinfo=timezone.utc))
+    >>> format_timestamp(datetime(2026, 10, 14, 21, 5, tzinfo=UTC))
     '2026-10-14 21:05:00.000000 UTC'
     """
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
-def parse_timestamp(text: str, default_tz: tzinfo = timezone.utc) -> datetime:
+def parse_timestamp(text: str, default_tz: tzinfo = UTC) -> datetime:
     """Read a ``timestamp.txt``: ISO 8601 with or without offset, or nbgrader's ``... UTC``.
 
     A time without a zone is taken to be in ``default_tz``.
@@ -44,21 +44,21 @@ def parse_timestamp(text: str, default_tz: tzinfo = timezone.utc) -> datetime:
     --------
     >>> parse_timestamp("2026-10-14 21:05:00.000000 UTC").isoformat()
     '2026-10-14T21:05:00+00:00'
-    >>> parse_timestamp("2026-10-14T23:05:00+02:00").astimezone(timezone.utc).hour
+    >>> parse_timestamp("2026-10-14T23:05:00+02:00").astimezone(UTC).hour
     21
     """
     raw = text.strip()
     m = _ZONE_WORD.match(raw)
     try:
         if m:
-            return datetime.fromisoformat(m.group("time").strip()).replace(tzinfo=timezone.utc)
+            return datetime.fromisoformat(m.group("time").strip()).replace(tzinfo=UTC)
         moment = datetime.fromisoformat(raw)
     except ValueError:
         raise ValueError(f"{raw[:60]!r} is not a time such as '2026-10-14 21:05:00.000000 UTC'") from None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=default_tz)
 
 
-def read_timestamp(folder: Path, default_tz: tzinfo = timezone.utc) -> datetime | None:
+def read_timestamp(folder: Path, default_tz: tzinfo = UTC) -> datetime | None:
     """The submission time in ``folder/timestamp.txt``, or None when there is none (or it is unreadable)."""
     path = Path(folder) / "timestamp.txt"
     try:
@@ -106,7 +106,7 @@ def lateness(submitted: datetime | None, due: datetime | None, rule: LateRule,
     Examples
     --------
     >>> from datetime import timedelta
-    >>> due = datetime(2026, 10, 14, 23, 59, tzinfo=timezone.utc)
+    >>> due = datetime(2026, 10, 14, 23, 59, tzinfo=UTC)
     >>> rule = LateRule("percent_per_day", percent=10, max_percent=25)
     >>> lateness(due + timedelta(hours=30), due, rule, raw=16.0, max_score=20.0).penalty  # 2 started days
     4.0

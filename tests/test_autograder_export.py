@@ -15,21 +15,21 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from autograder.collect import collect  # noqa: E402
-from autograder.config import ConfigError, LateRule, load_config  # noqa: E402
-from autograder.export import export_all  # noqa: E402
-from autograder.feedback import feedback_html, write_feedback  # noqa: E402
-from autograder.late import lateness  # noqa: E402
-from autograder.rebuild import grade_cells  # noqa: E402
-from autograder.status import failure_kind, status_lines  # noqa: E402
-from autograder.store import ResultsStore  # noqa: E402
+from autograder.collect import collect
+from autograder.config import ConfigError, LateRule, load_config
+from autograder.export import export_all
+from autograder.feedback import feedback_html, write_feedback
+from autograder.late import lateness
+from autograder.rebuild import grade_cells
+from autograder.status import failure_kind, status_lines
+from autograder.store import ResultsStore
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "assignments"
@@ -38,7 +38,7 @@ CELLS = grade_cells(json.loads((COURSE / "source" / A1 / f"{A1}.ipynb").read_tex
 AUTO = [c for c in CELLS if c["auto"]]
 MAX_AUTO = sum(c["points"] for c in AUTO)
 MAX_TOTAL = sum(c["points"] for c in CELLS)
-DUE = datetime(2026, 10, 14, 23, 59, tzinfo=timezone.utc)
+DUE = datetime(2026, 10, 14, 23, 59, tzinfo=UTC)
 
 
 def _new_course(path: Path, toml: str) -> Path:
@@ -139,7 +139,7 @@ def test_late_rule_in_grades_csv_and_report(moodle_export):
     assert by["103"][f"{A1}:submitted"].startswith("2026-10-24 23:59:00")
     page = out.report.read_text()
     assert "hours late" in page and "final score" in page and "1 on time, 2 late" in page
-    assert f"<td>102</td><td>2026-10-16 05:59:00.000000 UTC</td><td>30.0</td>" in page
+    assert "<td>102</td><td>2026-10-16 05:59:00.000000 UTC</td><td>30.0</td>" in page
 
 
 def test_moodle_worksheet_and_canvas_import_match_rows_by_the_lms_id(moodle_export):
@@ -166,7 +166,8 @@ def test_lms_csvs_warn_about_ids_they_cannot_match(tmp_path):
     collect(course, A1, src)
     _store(course, [_result("jo~20smith")])
     proc = subprocess.run([sys.executable, "-m", "autograder", "--course", str(course), "export", A1,
-                           "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT, timeout=300)
+                           "--out", str(tmp_path / "out")], check=False, capture_output=True, text=True, cwd=ROOT,
+                          timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "canvas_grades.csv" in proc.stdout and f"moodle_{A1}.csv" in proc.stdout
     warnings = [ln for ln in proc.stdout.splitlines() if "WARNING" in ln]
@@ -207,8 +208,8 @@ def test_config_local_due_dates_are_in_the_course_time_zone(tmp_path):
     (tmp_path / "autograder.toml").write_text(
         'timezone = "America/New_York"\n[assignments.a1]\ndue = 2026-01-10T23:59:00\n[assignments.a2]\ndue = 2026-01-11\n')
     cfg = load_config(tmp_path)
-    assert cfg.assignment("a1").due == datetime(2026, 1, 11, 4, 59, tzinfo=timezone.utc)
-    assert cfg.assignment("a2").due == datetime(2026, 1, 12, 4, 59, 59, tzinfo=timezone.utc)  # end of that day
+    assert cfg.assignment("a1").due == datetime(2026, 1, 11, 4, 59, tzinfo=UTC)
+    assert cfg.assignment("a2").due == datetime(2026, 1, 12, 4, 59, 59, tzinfo=UTC)  # end of that day
     assert cfg.assignment("a3").due is None
 
 
