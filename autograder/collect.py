@@ -26,7 +26,10 @@ several notebooks gives the one whose file name or nbgrader metadata matches
 the assignment, then the newest; the others are listed as unmatched with the
 reason.  A later Canvas attempt replaces an earlier one with a note.
 Symbolic links, devices and other non-regular entries are skipped with a
-reason, never read.
+reason, never read.  A notebook larger than the grader's limit for one
+notebook (saved figures) is still collected, with a note: grading re-runs
+it, and a dropped file would leave the student with no submission at all;
+only files over ``MAX_COLLECT_BYTES`` (256 MiB) are unmatched, with their size.
 
 Each notebook goes to nbgrader's ``submitted/<student>/<assignment>/<assignment>.ipynb``
 (written atomically) with ``timestamp.txt`` (the submission time in UTC,
@@ -47,6 +50,7 @@ import struct
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
@@ -63,6 +67,9 @@ _CANVAS = re.compile(r"^(?P<name>[^_/]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<attemp
 _IGNORED_DIRS = {"__MACOSX", ".ipynb_checkpoints"}
 _IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 _KEEP = set("._-@+")
+# Outputs (saved figures) can make an honest notebook larger than the grader's limit for one
+# notebook; grading re-executes it, so collect keeps it (with a note) up to this much.
+MAX_COLLECT_BYTES = 256 * 2**20
 _MAX_ID_BYTES = 200  # folder names are limited to 255 bytes; an id is never cut (that would not be lossless)
 _RED, _RESET = "\033[31m", "\033[0m"
 
@@ -101,7 +108,8 @@ class Candidate:
     scheme: str  # moodle / canvas / folder
     attempt: int  # Canvas attempt id, else 0
     time: datetime | None
-    data: bytes
+    read: Callable[[], bytes]  # the bytes, read again when written (a class's notebooks never all sit in memory)
+    size: int
     lms_name: str = ""
     late: bool = False
     match: tuple[bool, bool] = (False, False)  # (file name, nbgrader metadata) match the assignment
@@ -200,7 +208,7 @@ def _zip_entries(zf: zipfile.ZipFile, tz: tzinfo) -> Iterator[tuple[str, datetim
                       else datetime(*info.date_time, tzinfo=tz))
         except (ValueError, OverflowError):
             moment = None
-        yield info.filename, moment, info.file_size, (lambda i=info: zf.open(i).read(MAX_NOTEBOOK_BYTES + 1))
+        yield info.filename, moment, info.file_size, (lambda i=info: zf.open(i).read(MAX_COLLECT_BYTES + 1))
 
 
 def _folder_entries(source: Path) -> Iterator[tuple[str, datetime | None, int, _Reader | str]]:
@@ -218,14 +226,21 @@ def _folder_entries(source: Path) -> Iterator[tuple[str, datetime | None, int, _
                 yield rel, None, -1, f"not a regular file (file type {oct(stat.S_IFMT(st.st_mode))}; skipped)"
             else:
                 yield (rel, datetime.fromtimestamp(st.st_mtime, UTC), st.st_size,
-                       (lambda p=p: p.open("rb").read(MAX_NOTEBOOK_BYTES + 1)))
+                       (lambda p=p: _read_file(p)))
 
 
-def _entries(source: Path, tz: tzinfo) -> Iterator[tuple[str, datetime | None, int, _Reader | str]]:
-    """(name, time, size, reader or the reason it is skipped) for every file of a folder or a zip."""
+def _read_file(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(MAX_COLLECT_BYTES + 1)
+
+
+def _entries(source: Path, tz: tzinfo, stack: ExitStack) -> Iterator[tuple[str, datetime | None, int, _Reader | str]]:
+    """(name, time, size, reader or the reason it is skipped) for every file of a folder or a zip.
+
+    A zip stays open (in ``stack``) so that the readers work until ``collect`` has written everything.
+    """
     if source.is_file() and zipfile.is_zipfile(source):
-        with zipfile.ZipFile(source) as zf:
-            yield from _zip_entries(zf, tz)
+        yield from _zip_entries(stack.enter_context(zipfile.ZipFile(source)), tz)
         return
     if not source.is_dir():
         raise FileNotFoundError(f"{source} is neither a folder nor a zip file")
@@ -283,9 +298,14 @@ def collect(course_root: Path, assignment: str, source: Path, *, dry_run: bool =
     config = load_config(course.root)
     source_nb = json.loads(course.source_notebook(assignment).read_text(encoding="utf-8"))
     grade_ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in source_nb["cells"]} - {None}
+    with ExitStack() as stack:
+        return _collect(course, assignment, _entries(Path(source), config.timezone, stack), grade_ids, dry_run)
+
+
+def _collect(course: Course, assignment: str, entries: Iterator, grade_ids: set[str], dry_run: bool) -> CollectReport:
     report = CollectReport()
     found: list[Candidate] = []
-    for name, moment, size, read in _entries(Path(source), config.timezone):
+    for name, moment, size, read in entries:
         parts = PurePosixPath(name).parts
         if any(p in _IGNORED_DIRS for p in parts) or parts[-1] in _IGNORED_FILES:
             report.notes.append(f"skipped system file {name}")
@@ -300,8 +320,8 @@ def collect(course_root: Path, assignment: str, source: Path, *, dry_run: bool =
         if isinstance(parsed, str):
             report.unmatched.append((name, parsed))
             continue
-        too_big = f"{size} bytes, larger than the limit of {MAX_NOTEBOOK_BYTES} bytes"
-        if size > MAX_NOTEBOOK_BYTES:
+        too_big = f"{size} bytes, larger than collect's limit of {MAX_COLLECT_BYTES} bytes"
+        if size > MAX_COLLECT_BYTES:
             report.unmatched.append((name, too_big))
             continue
         try:
@@ -309,15 +329,16 @@ def collect(course_root: Path, assignment: str, source: Path, *, dry_run: bool =
         except (OSError, RuntimeError, zipfile.BadZipFile) as exc:  # encrypted or damaged entry
             report.unmatched.append((name, f"could not be read ({exc})"))
             continue
-        if len(data) > MAX_NOTEBOOK_BYTES:
-            report.unmatched.append((name, too_big))
+        if len(data) > MAX_COLLECT_BYTES:  # the zip's or the folder's size was wrong
+            report.unmatched.append((name, f"more than collect's limit of {MAX_COLLECT_BYTES} bytes"))
             continue
         student, who, scheme, attempt, late, lms_name = parsed
         if len(student.encode("utf-8")) > _MAX_ID_BYTES:
             report.unmatched.append((name, f"the student name is too long for a folder ({who}); shorten it"))
             continue
-        found.append(Candidate(name, student, who, scheme, attempt, moment, data, lms_name, late,
+        found.append(Candidate(name, student, who, scheme, attempt, moment, read, len(data), lms_name, late,
                                _matches(name, data, assignment, grade_ids)))
+        del data
 
     # Two sources in one folder (names equal up to case, which some file systems ignore) is a collision.
     by_folder: dict[str, list[Candidate]] = {}
@@ -343,8 +364,15 @@ def collect(course_root: Path, assignment: str, source: Path, *, dry_run: bool =
     for cand in sorted(chosen, key=lambda c: c.student):
         folder = course.submitted / cand.student / assignment
         target = folder / f"{assignment}.ipynb"
-        if target.is_file() and target.read_bytes() != cand.data:
+        data = cand.read()
+        if target.is_file() and target.read_bytes() != data:
             report.notes.append(f"{cand.student}: replaced the earlier submission in submitted/ by {cand.name}")
+        if len(data) > MAX_NOTEBOOK_BYTES:
+            report.notes.append(
+                f"{cand.student}: {cand.name} is {len(data)} bytes, more than the grader's limit of "
+                f"{MAX_NOTEBOOK_BYTES} bytes for a notebook (saved outputs?); collected so that nothing is lost. "
+                "If grade reports it as too large, clear its outputs (jupyter nbconvert --clear-output) "
+                "and collect it again")
         if cand.late:
             report.notes.append(f"{cand.student}: marked LATE by the LMS ({cand.name})")
         report.collected.append((cand.student, cand.name, cand.scheme))
@@ -354,13 +382,13 @@ def collect(course_root: Path, assignment: str, source: Path, *, dry_run: bool =
         meta = {"file": cand.name, "scheme": cand.scheme, "source": cand.source, "lms_name": cand.lms_name,
                 "late_by_lms": cand.late, "attempt": cand.attempt or None,
                 "time": format_timestamp(cand.time) if cand.time else None}
-        files = {f"{assignment}.ipynb": cand.data,
+        files = {f"{assignment}.ipynb": data,
                  "collect.json": (json.dumps(meta, indent=1, ensure_ascii=False) + "\n").encode()}
         if cand.time is not None:
             files["timestamp.txt"] = (format_timestamp(cand.time) + "\n").encode()
-        for fname, data in files.items():
+        for fname, content in files.items():
             tmp = folder / f".{fname}.tmp"
-            tmp.write_bytes(data)
+            tmp.write_bytes(content)
             tmp.replace(folder / fname)
         if cand.time is None:
             (folder / "timestamp.txt").unlink(missing_ok=True)  # an older time would be wrong for this file

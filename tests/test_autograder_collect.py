@@ -22,6 +22,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import autograder.collect as collect_module
 from autograder.collect import collect, student_id
 from autograder.late import parse_timestamp
 
@@ -278,3 +279,22 @@ def test_folder_timestamp_is_the_file_mtime(tmp_path):
 @pytest.mark.parametrize("text", ["2026-10-14 21:30:00.000000 UTC", "2026-10-14T23:30:00+02:00", "2026-10-14 21:30:00"])
 def test_timestamp_formats_nbgrader_and_iso(text):
     assert parse_timestamp(text) == datetime(2026, 10, 14, 21, 30, tzinfo=UTC)
+
+
+def test_a_notebook_over_the_graders_limit_is_collected_not_lost(tmp_path, monkeypatch):
+    """Saved figures can make an honest notebook big: it is collected with a note (the real size), not dropped."""
+    monkeypatch.setattr(collect_module, "MAX_NOTEBOOK_BYTES", 2000)
+    monkeypatch.setattr(collect_module, "MAX_COLLECT_BYTES", 50_000)
+    course = _new_course(tmp_path / "course")
+    figure = {"output_type": "display_data", "data": {"image/png": "A" * 10_000}, "metadata": {}}
+    big = json.dumps({"cells": [{"cell_type": "code", "source": "plot()", "metadata": {}, "outputs": [figure],
+                                 "execution_count": 1}], "metadata": {"tag": "big"}, "nbformat": 4,
+                      "nbformat_minor": 5}).encode()
+    huge = b" " * 60_000 + _nb("huge")
+    z = _zip(tmp_path / "bulk.zip", [("ann.ipynb", big), ("bob.ipynb", huge)])
+    report = collect(course, A1, z)
+    assert _students(course) == {"ann"} and _tag(course, "ann") == "big"
+    assert (course / "submitted" / "ann" / A1 / f"{A1}.ipynb").read_bytes() == big  # unchanged
+    note = next(n for n in report.notes if n.startswith("ann:"))
+    assert f"is {len(big)} bytes" in note and "2000" in note
+    assert dict(report.unmatched)["bob.ipynb"].startswith(f"{len(huge)} bytes")
