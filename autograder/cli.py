@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -96,9 +97,12 @@ def _release(args: argparse.Namespace) -> int:
 def _collect(args: argparse.Namespace) -> int:
     from .collect import collect
 
+    import sys
+
     report = collect(args.course, args.assignment, args.source, dry_run=args.dry_run)
-    print("\n".join(f"[autograder] {line}" for line in report.lines()))
-    return 1 if (report.unmatched and args.strict) else 0
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    print("\n".join(f"[autograder] {line}" for line in report.lines(color=color)))
+    return 1 if ((report.unmatched or report.collisions) and args.strict) else 0
 
 
 def _feedback(args: argparse.Namespace) -> int:
@@ -110,10 +114,13 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .export import export
+    from .export import export_all
 
-    csv_path, report = export(args.course, args.out, args.assignment or None, db_url=args.db_url)
-    print(f"[autograder] wrote {csv_path} and {report}")
+    result = export_all(args.course, args.out, args.assignment or None, db_url=args.db_url)
+    for path in (result.csv, result.canvas, *result.moodle, result.report):
+        print(f"[autograder] wrote {path}")
+    for warning in result.warnings:
+        print(f"[autograder] WARNING {warning}")
     return 0
 
 
@@ -169,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment")
     p.add_argument("source", type=Path, help="folder of notebooks or bulk-download zip")
     p.add_argument("--dry-run", action="store_true", help="report only, write nothing")
-    p.add_argument("--strict", action="store_true", help="exit 1 when a file is unmatched")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a file is unmatched or two students collide")
     p.set_defaults(func=_collect)
 
     p = sub.add_parser("feedback", help="per-student HTML under feedback/<student>/<a>/")
@@ -177,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--student", action="append")
     p.set_defaults(func=_feedback)
 
-    p = sub.add_parser("export", help="grades.csv for LMS import and report.html")
+    p = sub.add_parser("export", help="grades.csv, Canvas and Moodle import CSVs (late rule applied) and report.html")
     p.add_argument("assignment", nargs="*")
     p.add_argument("--out", type=Path, help="output folder (default: the course directory)")
     p.add_argument("--db-url", help="gradebook URL (default: sqlite:///<course>/gradebook.db)")

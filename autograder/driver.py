@@ -3,7 +3,7 @@
 Data flow for one submission::
 
     plan (key = hash) -> executor.run_task in a worker (sandbox) -> record bytes
-    -> score() here: compare_recorded in this process -> gradebook + results store
+    -> score() here: score_records in this process -> gradebook + results store
 
 Student code never runs in this process.  Every failure of a submission ends
 as a status with a reason; the class run always completes.

@@ -1,20 +1,33 @@
 """``feedback``: one HTML page per student and assignment, from the results store.
 
-The page shows the run's status and reason, notes (missing answer cells),
-and per question the points, whether it passed and the teaching message of
-``coursekit.grading.compare_recorded`` (safe to show: shapes and the worst
-element, never hidden inputs).  It is built from the stored result only: no
-notebook cell, hidden test, seed or log of the run is ever copied into it.
-Written to nbgrader's ``feedback/<student>/<assignment>/<assignment>.html``.
+The page says first whether the run worked, and if not whose problem it was:
+*your notebook* (it timed out, crashed, killed its kernel, could not be
+read...: where and why) or *the grader* (status ``error`` / ``grader_*``:
+nothing the student did; the instructor grades it again).  Then the
+"Problems in your notebook" section (the result's ``notes`` and
+``cell_errors``: the first error of each cell, its cell and line), the
+late rule's effect when the course has a due date, and per question the
+points, whether it passed, its named parts (partial credit) and the teaching
+message of ``coursekit.grading.compare_record`` (safe to show: shapes and
+the worst element, never hidden inputs).  Everything shown is escaped; the
+page is built from the stored result only: no notebook cell, hidden test,
+seed or log of the run is ever copied into it, and a result with missing
+keys still gives a page.  Written to nbgrader's
+``feedback/<student>/<assignment>/<assignment>.html``.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 from typing import Any
 
+from .config import CourseConfig, load_config
+from .late import Lateness, lateness, read_timestamp
 from .plan import Course
+from .rebuild import grade_cells
+from .status import failure_kind
 from .store import ResultsStore
 
 __all__ = ["feedback_html", "write_feedback"]
@@ -24,78 +37,191 @@ body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4rem;vertical-align:top;text-align:left}
 .pass{color:#176b2c}.fail{color:#a3231f}.msg{white-space:pre-wrap;font-family:monospace;font-size:.9em}
 .status{padding:.6rem;background:#f4f4f4;border-left:4px solid #888}
+.status.student{border-color:#a3231f}.status.grader{border-color:#b07b00}
+.parts{margin:.3rem 0 0 1rem;padding:0}
 """
-
-_OK_STATUSES = ("graded", "output_truncated")
 
 
 def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
 
 
-def _fmt(x: float | None) -> str:
+def _fmt(x: Any) -> str:
     if x is None:
         return "-"
-    return f"{x:g}"
+    try:
+        return f"{float(x):g}"
+    except (TypeError, ValueError):
+        return _e(x)
 
 
-def _case_summary(statuses: dict[str, list[str]]) -> str:
+def _case_summary(statuses: Any) -> str:
+    if not isinstance(statuses, dict):
+        return ""
     parts = []
     for variant, cases in statuses.items():
+        cases = cases if isinstance(cases, list) else []
         ok = sum(1 for s in cases if s == "passed")
         parts.append(f"{variant}: {ok}/{len(cases)} passed")
     return "; ".join(parts)
 
 
-def feedback_html(result: dict[str, Any]) -> str:
-    """The feedback page of one stored result (the dict of :meth:`ResultsStore.rows`)."""
-    a, student = result["assignment"], result["student"]
+def _parts(parts: Any) -> str:
+    """Named parts of a check with partial credit, as a list (nothing when absent or malformed)."""
+    if not isinstance(parts, list) or not parts:
+        return ""
+    items = []
+    for p in parts:
+        if not isinstance(p, dict):
+            continue
+        cls, word = ("pass", "passed") if p.get("passed") else ("fail", "not passed")
+        items.append(f"<li>{_e(p.get('name', 'part'))}: {_fmt(p.get('points'))} / {_fmt(p.get('max_points'))} "
+                     f"<span class='{cls}'>{word}</span></li>")
+    return f"<ul class='parts'>{''.join(items)}</ul>" if items else ""
+
+
+def _status_block(result: dict[str, Any]) -> str:
+    status = str(result.get("status") or "unknown")
+    reason = result.get("reason") or ""
+    kind = failure_kind(status)
+    if kind == "ok":
+        extra = f" ({_e(reason)})" if reason else ""
+        return f"<p class='status'>Run status: your notebook ran to the end and was graded{extra}.</p>"
+    if kind == "grader":
+        return ("<p class='status grader'><b>The grader failed on your submission</b> (a problem on our side, "
+                "not in your code). Your instructor will grade it again; the score below is not final. "
+                f"<small>[{_e(status)}]</small></p>")
+    return (f"<p class='status student'><b>Your notebook did not run to the end</b>: {_e(reason or status)} "
+            f"<small>[{_e(status)}]</small><br>Checks that come after that point scored 0. Run "
+            "<i>Restart &amp; Run All</i> in Jupyter to see the same problem, fix it and submit again if you "
+            "still can.</p>")
+
+
+def _problems(result: dict[str, Any]) -> str:
+    items = [f"<li>{_e(n)}</li>" for n in result.get("notes") or [] if n]
+    for err in result.get("cell_errors") or []:
+        if not isinstance(err, dict):
+            continue
+        where = err.get("cell") or "a cell"
+        line = f", line {_e(err['line'])}" if err.get("line") not in (None, "") else ""
+        items.append(f"<li>In {_e(where)}{line}: <span class='msg'>{_e(err.get('error', 'an error'))}</span></li>")
+    if not items:
+        return ""
+    return ("<h2>Problems in your notebook</h2><p>The first error of each cell that failed, and what was unusual "
+            "about your notebook. An error in one cell often explains a <code>NameError</code> in a later test.</p>"
+            f"<ul>{''.join(items)}</ul>")
+
+
+def _late_block(late: Lateness | None) -> str:
+    if late is None or late.due is None:
+        return ""
+    due = late.due.strftime("%Y-%m-%d %H:%M %Z")
+    if late.submitted is None:
+        return f"<p>Due {_e(due)}. No submission time was recorded, so no late rule applies.</p>"
+    sub = late.submitted.astimezone(late.due.tzinfo).strftime("%Y-%m-%d %H:%M %Z")
+    if not late.late:
+        return f"<p>Submitted {_e(sub)}, on time (due {_e(due)}).</p>"
+    return (f"<p class='status student'>Submitted {_e(sub)}, {late.hours_late:.1f} hours after the due date "
+            f"({_e(due)}): the late rule deducts <b>{_fmt(late.penalty)}</b> point(s) from the autograded "
+            "score shown here (your instructor's export applies the rule to your total).</p>")
+
+
+def feedback_html(result: dict[str, Any], late: Lateness | None = None) -> str:
+    """The feedback page of one stored result (the dict of :meth:`ResultsStore.rows`).
+
+    Parameters
+    ----------
+    result : dict
+        A stored result; only ``assignment`` and ``student`` are needed, every other key may be missing.
+    late : Lateness, optional
+        The late rule's effect, shown when the assignment has a due date.
+
+    Returns
+    -------
+    str
+        A complete HTML page.
+    """
+    a, student = result.get("assignment", "assignment"), result.get("student", "student")
     rows = []
-    for c in result["cells"]:
-        if not c["auto"]:
-            rows.append(f"<tr><td>{_e(c['grade_id'])}</td><td>- / {_fmt(c['max_score'])}</td>"
+    for c in result.get("cells") or []:
+        if not isinstance(c, dict):
+            continue
+        gid = c.get("grade_id", "?")
+        if not c.get("auto", True):
+            rows.append(f"<tr><td>{_e(gid)}</td><td>- / {_fmt(c.get('max_score'))}</td>"
                         f"<td>graded by hand</td><td class='msg'>your instructor grades this answer</td></tr>")
             continue
-        passed = c["score"] is not None and c["score"] >= c["max_score"] > 0
+        score, top = c.get("score"), c.get("max_score")
+        passed = score is not None and top is not None and score >= top > 0
         cls, word = ("pass", "passed") if passed else ("fail", "not passed")
-        detail = _case_summary(c.get("statuses") or {})
+        detail = _case_summary(c.get("statuses"))
         rows.append(
-            f"<tr><td>{_e(c['grade_id'])}</td><td>{_fmt(c['score'])} / {_fmt(c['max_score'])}</td>"
-            f"<td class='{cls}'>{word}<br><small>{_e(detail)}</small></td>"
+            f"<tr><td>{_e(gid)}</td><td>{_fmt(score)} / {_fmt(top)}</td>"
+            f"<td class='{cls}'>{word}<br><small>{_e(detail)}</small>{_parts(c.get('parts'))}</td>"
             f"<td class='msg'>{_e(c.get('message', ''))}</td></tr>"
         )
-    status = result["status"]
-    status_text = "graded" if status == "graded" else f"{status}: {result.get('reason', '')}"
-    notes = "".join(f"<li>{_e(n)}</li>" for n in result.get("notes", []))
+    any_parts = any(isinstance(c, dict) and c.get("parts") for c in result.get("cells") or [])
+    credit = ("Questions with parts give the points of each part that passed; the others are all or nothing"
+              if any_parts else "Each question is all or nothing")
+    raw = result.get("score")
+    score_line = f"{_fmt(raw)} / {_fmt(result.get('max_score'))}"
+    if late is not None and late.penalty and raw is not None:
+        score_line += f" before the late penalty, {_fmt(late.final(float(raw)))} after it"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{_e(a)} - feedback for {_e(student)}</title>
 <style>{_CSS}</style></head><body>
 <h1>{_e(a)}</h1>
-<p>Feedback for <b>{_e(student)}</b>. Autograded score: <b>{_fmt(result['score'])} / {_fmt(result['max_score'])}</b>
+<p>Feedback for <b>{_e(student)}</b>. Autograded score: <b>{score_line}</b>
 (written answers are graded by hand and not included).</p>
-<p class="status">Run status: {_e(status_text)}</p>
-{f'<ul>{notes}</ul>' if notes else ''}
+{_status_block(result)}
+{_late_block(late)}
+{_problems(result)}
+<h2>Questions</h2>
 <table><thead><tr><th>question</th><th>points</th><th>result</th><th>message</th></tr></thead>
 <tbody>
 {''.join(rows)}
 </tbody></table>
-<p><small>Each question is all or nothing: every visible and hidden case must pass.
+<p><small>{credit}: every visible and hidden case must pass.
 Hidden cases use inputs you have not seen; the messages show shapes and the worst element only.</small></p>
 </body></html>
 """
 
 
+def _lateness(course: Course, config: CourseConfig, row: dict[str, Any], max_total: float) -> Lateness | None:
+    a = row["assignment"]
+    settings = config.assignment(a)
+    if settings.due is None:
+        return None
+    when = read_timestamp(course.submitted / row["student"] / a, config.timezone)
+    return lateness(when, settings.due, settings.late, float(row.get("score") or 0.0), max_total)
+
+
 def write_feedback(course_root: Path, assignments: list[str] | None = None,
                    students: list[str] | None = None) -> list[Path]:
-    """Write the feedback pages of every stored result; returns the files written."""
+    """Write the feedback pages of every stored result; returns the files written.
+
+    Parameters
+    ----------
+    course_root : Path
+        The nbgrader course directory.
+    assignments, students : list of str, optional
+        Only these (default: all).
+
+    Returns
+    -------
+    list of Path
+    """
     course = Course(Path(course_root).resolve())
     store_path = course.state / "results.sqlite"
     if not store_path.is_file():
         return []
+    config = load_config(course.root)
     store = ResultsStore(store_path)
     written = []
     try:
         for a in assignments or course.assignments():
+            cells = grade_cells(json.loads(course.source_notebook(a).read_text(encoding="utf-8")))
+            max_total = float(sum(c["points"] for c in cells))
             for row in store.rows(a):
                 if students and row["student"] not in students:
                     continue
@@ -103,7 +229,7 @@ def write_feedback(course_root: Path, assignments: list[str] | None = None,
                 folder.mkdir(parents=True, exist_ok=True)
                 path = folder / f"{a}.html"
                 tmp = folder / f".{a}.html.tmp"
-                tmp.write_text(feedback_html(row), encoding="utf-8")
+                tmp.write_text(feedback_html(row, _lateness(course, config, row, max_total)), encoding="utf-8")
                 tmp.replace(path)
                 written.append(path)
     finally:

@@ -1,29 +1,79 @@
-"""``status``: what is graded, pending and failed (and why), per assignment."""
+"""``status``: what is graded, pending and failed (and why), per assignment.
+
+A failed run is either the student's (their notebook timed out, crashed,
+killed its kernel, was malformed, missing or printed too much: the reason
+says where and why) or the grader's (status ``error`` or any ``grader_*``:
+infrastructure, nothing the student did; run ``grade`` again for them).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .plan import Course, plan_tasks
 from .store import ResultsStore
 
-__all__ = ["status_lines"]
+__all__ = ["OK_STATUSES", "failure_kind", "rerun_command", "status_lines"]
+
+OK_STATUSES = ("graded", "output_truncated")
+
+
+def failure_kind(status: str) -> str:
+    """``"ok"``, ``"grader"`` (the grading infrastructure failed) or ``"student"`` (the notebook failed).
+
+    Examples
+    --------
+    >>> [failure_kind(s) for s in ("graded", "timeout", "kernel_died", "error", "grader_lost_worker")]
+    ['ok', 'student', 'student', 'grader', 'grader']
+    """
+    if status in OK_STATUSES:
+        return "ok"
+    if status == "error" or status.startswith("grader_"):
+        return "grader"
+    return "student"
+
+
+def rerun_command(assignment: str, students: list[str]) -> str:
+    """The command that grades these students again (``--force``: their failed result is stored)."""
+    who = " ".join(f"--student {s}" for s in students)
+    return f"python -m autograder grade {assignment} {who} --force"
 
 
 def status_lines(course_root: Path, assignments: list[str] | None = None) -> list[str]:
-    """Human-readable lines: counts per assignment, then every failed submission with its reason."""
+    """Human-readable lines: counts per assignment, then every failed submission with its reason.
+
+    Parameters
+    ----------
+    course_root : Path
+        The nbgrader course directory.
+    assignments : list of str, optional
+        Default: every assignment of ``source/``.
+
+    Returns
+    -------
+    list of str
+    """
     course = Course(Path(course_root).resolve())
     store = ResultsStore(course.state / "results.sqlite")
     lines = []
     try:
         for a in assignments or course.assignments():
             pending, _ = plan_tasks(course, a, store.done(a))
-            rows = [r for r in store.rows(a) if r["student"] in set(course.students(a))]
-            graded = [r for r in rows if r["status"] in ("graded", "output_truncated")]
-            failed = [r for r in rows if r not in graded]
-            lines.append(f"{a}: {len(graded)} graded, {len(failed)} failed, {len(pending)} pending")
-            for r in failed:
-                lines.append(f"  FAILED {r['student']}: {r['status']} - {r['reason']}")
+            present = set(course.students(a))
+            rows: list[dict[str, Any]] = [r for r in store.rows(a) if r["student"] in present]
+            by_kind: dict[str, list[dict[str, Any]]] = {"ok": [], "student": [], "grader": []}
+            for r in rows:
+                by_kind[failure_kind(str(r.get("status", "")))].append(r)
+            lines.append(f"{a}: {len(by_kind['ok'])} graded, {len(by_kind['student'])} failed in the student's "
+                         f"code, {len(by_kind['grader'])} failed in the grader, {len(pending)} pending")
+            for r in by_kind["student"]:
+                lines.append(f"  STUDENT CODE FAILED {r['student']}: {r['status']} - {r.get('reason') or 'no reason given'}")
+            for r in by_kind["grader"]:
+                lines.append(f"  GRADER FAILED {r['student']}: {r['status']} - {r.get('reason') or 'no reason given'} "
+                             "(not the student's fault)")
+            if by_kind["grader"]:
+                lines.append(f"  -> grade them again: {rerun_command(a, [r['student'] for r in by_kind['grader']])}")
             for t in pending:
                 lines.append(f"  pending {t['student']}")
     finally:

@@ -2,7 +2,7 @@
 
 The same function judges a case in both modes: in the student's interpreter
 (compare mode) and in the grader's own process on recorded data
-(``compare_recorded``).  So a notebook scores the same under plain nbgrader
+(``score_records``).  So a notebook scores the same under plain nbgrader
 and under the autograder.
 
 Tolerance rule (per element, ``e`` expected, ``g`` got)::

@@ -96,7 +96,7 @@ class Check:
         The fixed, documented seed of the visible case.
     variants : tuple of str
         Which calls the source notebook's test cell makes (``"visible"``,
-        ``"hidden"``); :func:`~coursekit.grading.compare_recorded` expects a
+        ``"hidden"``); :func:`~coursekit.grading.score_records` expects a
         record of each.
     step_axis : str, optional
         Name of axis 0 of the outputs (e.g. ``"step"`` for an optimizer's

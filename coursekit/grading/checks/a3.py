@@ -249,7 +249,7 @@ register(
         judge=_train_judge,
         hidden_cases=1,
         hint="Two hidden layers of 32-64 units (tanh or relu), full-batch gradient descent with momentum or a few "
-        "hundred steps of a well-tuned learning rate; check your training accuracy first. predict must "
-        "return one class label per row.",
+        "hundred steps of a well-tuned learning rate; check your training accuracy first. There are always 3 "
+        "classes (labels 0, 1, 2); predict(X_new) must return a 1-D int array with one label per row of X_new.",
     )
 )

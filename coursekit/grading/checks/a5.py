@@ -145,7 +145,8 @@ register(
         make_inputs=_dropout_inputs,
         reference=_dropout_reference,
         hint="Training: u = rng.random(h.shape) (one call), keep = u >= p, mask = keep / (1 - p), out = h * mask. "
-        "Not training: out = h and mask = ones. Backward: G * mask.",
+        "Not training, or p == 0: out = h and mask = ones. p == 1: out and mask all zeros (no division by 0). "
+        "Backward: G * mask. (The inputs seed, h, p, training, G: your rng is np.random.default_rng(seed).)",
         forbidden=FORBIDDEN,
     )
 )
@@ -221,7 +222,8 @@ register(
         atol=1e-12,
         hint="best = inf; an epoch improves when its loss < best - min_delta (then best = loss, best_epoch = epoch, "
         "wait = 0), otherwise wait += 1; training stops after the epoch where wait reaches patience. "
-        "stop_epoch is the last epoch that ran (len(val_losses) - 1 if it never stops).",
+        "stop_epoch is the last epoch that ran (len(val_losses) - 1 if it never stops). patience is at least 1; "
+        "best_epoch is None only when no epoch improves. Return two ints.",
         forbidden=FORBIDDEN,
     )
 )
