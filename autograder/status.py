@@ -65,6 +65,8 @@ def status_lines(course_root: Path, assignments: list[str] | None = None) -> lis
             by_kind: dict[str, list[dict[str, Any]]] = {"ok": [], "student": [], "grader": []}
             for r in rows:
                 by_kind[failure_kind(str(r.get("status", "")))].append(r)
+            failed_in_grader = {r["student"] for r in by_kind["grader"]}  # retried by grade, listed once
+            pending = [t for t in pending if t["student"] not in failed_in_grader]
             lines.append(f"{a}: {len(by_kind['ok'])} graded, {len(by_kind['student'])} failed in the student's "
                          f"code, {len(by_kind['grader'])} failed in the grader, {len(pending)} pending")
             for r in by_kind["student"]:
