@@ -84,6 +84,9 @@ def test_modulelist_errors_are_clear() -> None:
     lst = nn.ModuleList([nn.ReLU()])
     with pytest.raises(IndexError, match="index 3 is out of range for a ModuleList of length 1"):
         lst[3]
+    with pytest.raises(TypeError, match="indices must be integers or slices, not float"):
+        lst[0.0]
+    assert lst[np.int64(0)] is lst[0]
     with pytest.raises(TypeError, match="not a Module.*nn.Lambda"):
         lst.append(ck.tanh)
     with pytest.raises(TypeError, match="use append"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Self, overload
@@ -143,8 +144,10 @@ class ModuleList(Module):
 
     def _index(self, index: int) -> int:
         """A non-negative position, or IndexError naming the length."""
-        if not isinstance(index, int):
-            raise TypeError(f"ModuleList indices must be integers or slices, not {type(index).__name__}")
+        try:
+            index = operator.index(index)  # ints and NumPy integers, not floats
+        except TypeError:
+            raise TypeError(f"ModuleList indices must be integers or slices, not {type(index).__name__}") from None
         n = len(self)
         if not -n <= index < n:
             raise IndexError(f"index {index} is out of range for a ModuleList of length {n}")
