@@ -156,14 +156,16 @@ def test_moduledict_errors_are_clear() -> None:
     [((4, 2, 3, 5), 1, -1), ((4, 2, 3, 5), 0, 1), ((4, 2, 3, 5), 1, 2), ((4, 2, 3, 5), -2, -1), ((4, 3), 1, -1),
      ((4, 3), 0, -1), ((3, 0, 2), 1, -1), ((4, 2, 3), 2, 2)],
 )
-def test_flatten_matches_torch_in_value_and_gradient(shape, start, end) -> None:
-    x = np.random.default_rng(0).standard_normal(shape)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_flatten_matches_torch_in_value_and_gradient(shape, start, end, dtype) -> None:
+    x = np.random.default_rng(0).standard_normal(shape).astype(dtype)
     xc, xt = ck.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     y, yt = nn.Flatten(start, end)(xc), torch.nn.Flatten(start, end)(xt)
-    assert y.shape == tuple(yt.shape)
+    assert y.shape == tuple(yt.shape) and y.dtype == dtype
     np.testing.assert_array_equal(y.data, yt.detach().numpy())
-    upstream = np.random.default_rng(1).standard_normal(y.shape)
+    upstream = np.random.default_rng(1).standard_normal(y.shape).astype(dtype)
     y.backward(upstream), yt.backward(torch.tensor(upstream))
+    assert xc.grad.dtype == dtype
     np.testing.assert_array_equal(xc.grad, xt.grad.numpy())
     assert repr(nn.Flatten(start, end)) == repr(torch.nn.Flatten(start, end))
 
