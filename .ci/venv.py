@@ -6,16 +6,26 @@ pyproject.toml or the extras changed since the last install, and re-executes
 the calling script with the venv's Python. Inside the venv it returns at once.
 
 The stamp lives inside `.venv`, so deleting `.venv` also forgets the install.
+
+torch (the tests' oracle, in the `dev` extra) comes as a CPU-only wheel from
+PyTorch's own index when that index answers a short probe; PyPI's Linux
+wheels of torch pull in CUDA (several GB of `nvidia-*` packages) that the
+tests never use. Where the index cannot be reached the install goes on from
+the configured indexes (PyPI) as before, without waiting.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +34,9 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".coursekit-stamp.json"
 _GUARD = "COURSEKIT_VENV_REEXEC"
+# PyTorch's index of CPU-only wheels; COURSEKIT_TORCH_INDEX overrides it (empty: never probe).
+TORCH_CPU_INDEX = "https://download.pytorch.org/whl/cpu"
+PROBE_TIMEOUT = 1.5  # seconds; the whole probe, name lookup included, never takes longer
 
 
 def in_venv() -> bool:
@@ -48,6 +61,79 @@ def _installed(extras: str, digest: str) -> bool:
     return extras in done or "all" in done
 
 
+def index_reachable(
+    url: str, timeout: float = PROBE_TIMEOUT, opener: Callable[..., object] | None = None
+) -> bool:
+    """True if `url` answers a HEAD request within `timeout` seconds (any failure: False).
+
+    The request runs in a daemon thread that is abandoned at the deadline,
+    because a socket timeout does not bound the DNS lookup, which can hang
+    on machines without network. `opener` stands in for urllib's `urlopen`
+    in tests.
+    """
+    opener = opener or urllib.request.urlopen
+    answered = threading.Event()
+
+    def probe() -> None:
+        try:
+            response = opener(urllib.request.Request(url, method="HEAD"), timeout=timeout)
+            if getattr(response, "status", 200) < 400:
+                answered.set()
+        except Exception:  # noqa: BLE001, S110 (unreachable for whatever reason: use PyPI)
+            pass
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return answered.is_set()
+
+
+def _configured_extra_indexes() -> list[str]:
+    """The extra index URLs pip would use anyway (a command-line list replaces them, so keep them)."""
+    if os.environ.get("PIP_EXTRA_INDEX_URL"):
+        return os.environ["PIP_EXTRA_INDEX_URL"].split()
+    try:
+        out = subprocess.run(
+            [str(PYTHON), "-m", "pip", "config", "list"],
+            capture_output=True, text=True, timeout=30, check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    found: dict[str, list[str]] = {}
+    for line in out.splitlines():
+        key, _, value = line.partition("=")
+        section, _, option = key.partition(".")
+        if option == "extra-index-url":
+            try:
+                found[section] = str(ast.literal_eval(value)).split()  # pip prints repr(value)
+            except (ValueError, SyntaxError):
+                found[section] = value.strip("'\"").split()
+    # pip's order of precedence: the [install] section over [global].
+    return found.get("install") or found.get("global") or []
+
+
+def torch_index_args(extras: str, reachable: Callable[[str], bool] = index_reachable) -> list[str]:
+    """pip arguments that add PyTorch's CPU index, if torch is to be installed and the index answers."""
+    if not {"dev", "all"} & set(extras.split(",")):
+        return []
+    url = os.environ.get("COURSEKIT_TORCH_INDEX", TORCH_CPU_INDEX).strip()
+    if not url:
+        return []
+    started = time.monotonic()
+    if not reachable(url.rstrip("/") + "/torch/"):
+        print(
+            f"[coursekit] {url} not reachable ({time.monotonic() - started:.1f} s): "
+            "torch comes from the configured index (PyPI), possibly with CUDA",
+            flush=True,
+        )
+        return []
+    print(f"[coursekit] torch's CPU-only wheel from {url}", flush=True)
+    args = []
+    for index in [*_configured_extra_indexes(), url]:
+        args += ["--extra-index-url", index]
+    return args
+
+
 def _install(extras: str, digest: str) -> None:
     started = time.monotonic()
     if not PYTHON.exists():
@@ -66,6 +152,7 @@ def _install(extras: str, digest: str) -> None:
             "pip",
             "install",
             "--disable-pip-version-check",
+            *torch_index_args(extras),
             "-e",
             f"{ROOT}[{extras}]",
         ],

@@ -120,6 +120,9 @@ CONFIGS: list[tuple[str, dict[str, Any]]] = (
     + [("NAdam", {"lr": 0.01, "betas": (0.4, 0.999), "maximize": True})]
     + [("Adadelta", {"lr": lr, **c}) for lr in (1.0, 0.5) for c in grid(rho=[0.9, 0.5], weight_decay=[0, 0.01])]
     + [("Adadelta", {"lr": 1.0, "eps": 1e-4, "maximize": True})]
+    + [("Adamax", {"lr": 0.02, **c}) for c in grid(weight_decay=[0, 0.01], maximize=[False, True])]
+    + [("RAdam", {"lr": 0.02, **c}) for c in grid(weight_decay=[0, 0.01], decoupled_weight_decay=[False, True])]
+    + [("RAdam", {"lr": 0.02, "betas": (0.9, 0.6), "weight_decay": 0.1})]  # rho_inf = 4 < 5: momentum steps only
 )
 
 
@@ -157,6 +160,8 @@ UNSTABLE = [
     ("Adam", {"lr": 0.01, "betas": (0.3, 0.8), "eps": 1e-4}),
     ("NAdam", {"lr": 0.01, "betas": (0.5, 0.9), "maximize": True}),
     ("RMSprop", {"lr": 0.01}),
+    ("Adamax", {"lr": 0.02, "betas": (0.4, 0.9), "eps": 1e-3}),  # lerp weight >= 0.5
+    ("RAdam", {"lr": 0.02, "betas": (0.4, 0.9), "eps": 1e-4, "maximize": True}),  # rho_t > 5 from step 4
 ]
 GRADIENTS = np.random.default_rng(99).standard_normal((100, 3 * 4 + 3)) * np.linspace(0.01, 1.0, 15)
 
@@ -177,7 +182,7 @@ def test_update_rule_on_a_fixed_gradient_sequence_matches_torch(config: tuple[st
     np.testing.assert_allclose(b.data, tb.detach().numpy(), rtol=1e-12, atol=1e-13)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "Adadelta"])
+@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "Adadelta", "Adamax", "RAdam"])
 def test_defaults_match_torch(name: str) -> None:
     w = ck.Tensor([1.0], requires_grad=True)
     tw = torch.tensor([1.0], requires_grad=True)
@@ -188,7 +193,7 @@ def test_defaults_match_torch(name: str) -> None:
         assert ours[key] == theirs[key], key
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "Adadelta"])
+@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "Adadelta", "Adamax", "RAdam"])
 def test_default_options_100_steps_match_torch(name: str) -> None:
     W, b = ck.Tensor(W0, requires_grad=True), ck.Tensor(B0, requires_grad=True)
     tW, tb = torch.tensor(W0, requires_grad=True), torch.tensor(B0, requires_grad=True)
@@ -208,6 +213,8 @@ ONE_EACH = [
     ("AdamW", {"lr": 0.01, "amsgrad": True}),
     ("NAdam", {"lr": 0.01, "weight_decay": 0.01}),
     ("Adadelta", {"lr": 1.0, "weight_decay": 0.01}),
+    ("Adamax", {"lr": 0.02, "weight_decay": 0.01}),
+    ("RAdam", {"lr": 0.02, "weight_decay": 0.01, "decoupled_weight_decay": True}),
 ]
 ONE_EACH_IDS = [name for name, _ in ONE_EACH]
 
@@ -385,7 +392,7 @@ def test_error_unknown_option_in_a_group() -> None:
         optim.SGD([w], lr=0.1, momentun=0.9)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "Adadelta"])
+@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "NAdam", "Adadelta", "Adamax", "RAdam"])
 def test_error_negative_learning_rate(name: str) -> None:
     w = ck.Tensor([1.0], requires_grad=True)
     with pytest.raises(ValueError, match="Invalid learning rate: -0.1"):
@@ -409,6 +416,10 @@ def test_error_negative_learning_rate(name: str) -> None:
         ("Adagrad", {"initial_accumulator_value": -1.0}, "Invalid initial_accumulator_value"),
         ("RMSprop", {"alpha": -0.5}, "Invalid alpha value"),
         ("Adadelta", {"rho": 1.5}, "Invalid rho value"),
+        ("Adamax", {"betas": (0.9, 1.0)}, "Invalid beta parameter at index 1: 1.0"),
+        ("RAdam", {"betas": (1.5, 0.9)}, "Invalid beta parameter at index 0: 1.5"),
+        ("Adamax", {"eps": -1.0}, "Invalid epsilon value"),
+        ("RAdam", {"weight_decay": -0.1}, "Invalid weight_decay value"),
     ],
 )
 def test_error_option_out_of_range(name: str, kwargs: dict[str, Any], message: str) -> None:

@@ -26,12 +26,14 @@ from .activation import (
     Softplus,
     Tanh,
 )
-from .container import Sequential
+from .container import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
+from .flatten import Flatten
 from .linear import Identity, Linear
 from .loss import BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Loss, MSELoss, NLLLoss
 from .mlp import MLP
 from .module import Module
+from .normalization import BatchNorm1d, LayerNorm
 from .parameter import Parameter
 from .penalty import l1_penalty, l2_penalty
 
@@ -40,19 +42,24 @@ __all__ = [
     "RBF",
     "AbsRectifier",
     "BCEWithLogitsLoss",
+    "BatchNorm1d",
     "CrossEntropyLoss",
     "Dropout",
+    "Flatten",
     "Hardtanh",
     "HingeLoss",
     "Identity",
     "L1Loss",
     "Lambda",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
     "MSELoss",
     "Maxout",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "NLLLoss",
     "PReLU",
     "Parameter",

@@ -4,6 +4,8 @@ A module owns Parameters and sub-modules.  Assigning either to an attribute
 registers it (``self.fc = Linear(2, 3)``), so ``parameters()``,
 ``state_dict()``, ``train()``/``eval()`` and ``zero_grad()`` reach everything
 without any bookkeeping in the subclass.  ``model(x)`` calls ``forward(x)``.
+Buffers (``register_buffer``) are state that is saved but not learned, such as
+batch normalisation's running averages.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..autograd.tensor import Tensor
 from .parameter import Parameter
 
 __all__ = ["IncompatibleKeys", "Module"]
@@ -68,6 +71,8 @@ class Module:
         # object.__setattr__ skips the registration logic below.
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "training", True)
 
     # ---- calling ---------------------------------------------------------
@@ -87,13 +92,21 @@ class Module:
             raise AttributeError(
                 f"cannot assign {name!r} before Module.__init__() call: call super().__init__() first"
             )
-        modules = self.__dict__["_modules"]
+        modules, buffers = self.__dict__["_modules"], self.__dict__["_buffers"]
         if isinstance(value, Parameter):
             modules.pop(name, None)
+            buffers.pop(name, None)
             params[name] = value
         elif isinstance(value, Module):
             params.pop(name, None)
+            buffers.pop(name, None)
             modules[name] = value
+        elif name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as buffer {name!r} (Tensor or None expected)"
+                )
+            buffers[name] = value
         elif name in params:
             if value is not None:
                 raise TypeError(
@@ -110,7 +123,39 @@ class Module:
     def __delattr__(self, name: str) -> None:
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
+        self._buffers.pop(name, None)
+        self._non_persistent_buffers.discard(name)
         object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Add a buffer: a Tensor the module keeps and saves but does not learn.
+
+        Batch normalisation's running mean is one: ``state_dict()`` holds it
+        and ``to(np.float32)`` converts it, but ``parameters()`` leaves it out,
+        so no optimizer changes it.  ``persistent=False`` keeps it out of
+        ``state_dict()`` too.
+
+        Examples
+        --------
+        >>> import coursekit as ck
+        >>> from coursekit import nn
+        >>> m = nn.Module()
+        >>> m.register_buffer("count", ck.tensor(0))
+        >>> list(m.state_dict()), list(m.parameters())
+        (['count'], [])
+        """
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"buffer name must be a non-empty string without '.', got {name!r}")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer: {name!r} must be a Tensor or None, got {type(tensor).__name__}")
+        if name in self._parameters or name in self._modules:
+            raise KeyError(f"attribute {name!r} already exists as a parameter or module")
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers.discard(name)
+        else:
+            self._non_persistent_buffers.add(name)
+        object.__setattr__(self, name, tensor)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or a ``None`` placeholder, e.g. ``bias=False``) under ``name``."""
@@ -172,6 +217,32 @@ class Module:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted name, buffer)`` pairs, e.g. ``('1.running_mean', ...)``."""
+        modules = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for mod_prefix, module in modules:
+            for name, b in module._buffers.items():
+                if b is not None:
+                    yield (f"{mod_prefix}.{name}" if mod_prefix else name), b
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Every buffer (running averages and such), depth first."""
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def _state_tensors(self) -> Iterator[tuple[str, Tensor]]:
+        """What ``state_dict`` saves, in torch's order: per module its parameters, then its buffers."""
+        seen: set[int] = set()
+        for prefix, module in self.named_modules():
+            dot = f"{prefix}." if prefix else ""
+            for name, p in module._parameters.items():
+                if p is not None and id(p) not in seen:
+                    seen.add(id(p))
+                    yield dot + name, p
+            for name, b in module._buffers.items():
+                if b is not None and name not in module._non_persistent_buffers:
+                    yield dot + name, b
+
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every sub-module and then on this one (e.g. custom initialisation)."""
         for child in self.children():
@@ -207,10 +278,11 @@ class Module:
         return self
 
     def to(self, dtype: Any) -> Module:
-        """Convert every parameter to ``dtype`` (e.g. ``np.float32``), in place; returns ``self``.
+        """Convert every parameter and floating-point buffer to ``dtype`` (e.g. ``np.float32``), in place.
 
         The Parameter objects stay the same, so an optimizer built earlier
-        keeps working.  Gradients are dropped.
+        keeps working.  Gradients are dropped.  Integer buffers (a batch
+        counter) stay integers, as in PyTorch.  Returns ``self``.
 
         Examples
         --------
@@ -226,6 +298,9 @@ class Module:
             if p.data.dtype != dtype:
                 p.data = p.data.astype(dtype)
                 p.grad = None
+        for b in self.buffers():
+            if np.issubdtype(b.data.dtype, np.floating) and b.data.dtype != dtype:
+                b.data = b.data.astype(dtype)
         return self
 
     astype = to
@@ -240,7 +315,7 @@ class Module:
 
     # ---- saving and loading ------------------------------------------------
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Copies of all parameter arrays, keyed by dotted name.
+        """Copies of all parameter and buffer arrays, keyed by dotted name.
 
         Later training does not change the returned arrays, so this is how a
         snapshot ("the best weights so far") is kept.
@@ -252,10 +327,10 @@ class Module:
         >>> {k: v.shape for k, v in sd.items()}
         {'weight': (2, 3), 'bias': (2,)}
         """
-        return OrderedDict((name, p.data.copy()) for name, p in self.named_parameters())
+        return OrderedDict((name, t.data.copy()) for name, t in self._state_tensors())
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
-        """Copy values from ``state_dict`` into the parameters (in place, so optimizers keep working).
+        """Copy values from ``state_dict`` into the parameters and buffers (in place, so optimizers keep working).
 
         Parameters
         ----------
@@ -277,7 +352,7 @@ class Module:
             mismatch (naming the parameter and both shapes), as in PyTorch.
             Nothing is loaded then.
         """
-        own = dict(self.named_parameters())
+        own = dict(self._state_tensors())
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
         if strict and (missing or unexpected):
@@ -296,7 +371,7 @@ class Module:
             if value.shape != p.data.shape:
                 raise RuntimeError(
                     f"error loading state_dict into {type(self).__name__}: size mismatch for {name!r}: "
-                    f"the checkpoint has shape {value.shape}, the parameter in this model has shape {p.data.shape}"
+                    f"the checkpoint has shape {value.shape}, the one in this model has shape {p.data.shape}"
                 )
             values[name] = value
         with no_grad():

@@ -2,7 +2,8 @@
 
 Read it in this order: ``optimizer.py`` (parameter groups, state, the step
 loop), ``sgd.py`` (plain and momentum SGD), ``adagrad.py``, ``rmsprop.py``,
-``adadelta.py``, ``adam.py`` (Adam, AdamW), ``nadam.py``, then
+``adadelta.py``, ``adam.py`` (Adam, AdamW), ``adamax.py``, ``nadam.py``,
+``radam.py``, then
 ``lr_scheduler.py`` and ``batch_size.py``.  README.md next to this file shows
 how the course's formulas map onto these classes.
 
@@ -25,14 +26,17 @@ from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .adamax import Adamax
 from .batch_size import BatchSizeSchedule, batch_size_schedule
 from .lr_scheduler import CosineAnnealingLR, ExponentialLR, LRScheduler, StepLR
 from .nadam import NAdam
 from .optimizer import Optimizer
+from .radam import RAdam
 from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = [
-    "Adadelta", "Adagrad", "Adam", "AdamW", "BatchSizeSchedule", "CosineAnnealingLR", "ExponentialLR",
-    "LRScheduler", "NAdam", "Optimizer", "RMSprop", "SGD", "StepLR", "batch_size_schedule", "lr_scheduler",
+    "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "BatchSizeSchedule", "CosineAnnealingLR", "ExponentialLR",
+    "LRScheduler", "NAdam", "Optimizer", "RAdam", "RMSprop", "SGD", "StepLR", "batch_size_schedule",
+    "lr_scheduler",
 ]
