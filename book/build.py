@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,9 +83,10 @@ NODE_HINT = (
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 # --- assignment and teaching pages --------------------------------------------
-# Their cells read the check registry, the release notebooks and the demo's
-# outputs; jupyter-cache would keep their old outputs when only those change,
-# so build.py forgets these pages' cached executions whenever this digest moves.
+# Their cells read the check registry, the release notebooks, the demo's
+# outputs and book/assignments/assignment_info.py; jupyter-cache would keep
+# their old outputs when only those change, so build.py forgets these pages'
+# cached executions whenever a digest of them moves.
 COURSE_PAGES = ("assignments", "teaching")
 COURSE_STAMP = "_build/.course-pages.sha256"
 
@@ -112,19 +114,28 @@ def prepare_course_pages(book: Path = BOOK) -> list[str]:
     if demo.run_demo(book):
         print(f"[coursekit] teaching demo graded in {time.monotonic() - started:.0f} s", flush=True)
     h = hashlib.sha256()
-    files = [*releases.values(), *sorted((book / demo.OUT).glob("*"))]
+    # The pages' helper module counts too: its functions write the pages' tables and text.
+    files = [book / "assignments" / "assignment_info.py", *releases.values()]
+    files += sorted((book / demo.OUT).glob("*"))
     files += sorted((ROOT / "coursekit" / "grading").rglob("*.py"))
     for path in files:
         h.update(path.name.encode() + b"\0" + path.read_bytes())
     digest, stamp = h.hexdigest(), book / COURSE_STAMP
     if stamp.is_file() and stamp.read_text().strip() == digest:
         return []
-    dropped = _drop_cached(book, lambda uri: any(f"/{d}/" in uri for d in COURSE_PAGES))
+
+    def course_page(uri: str) -> bool:
+        path = Path(uri).resolve()
+        return path.is_relative_to(book) and path.relative_to(book).parts[0] in COURSE_PAGES
+
+    dropped = _drop_cached(book, course_page)
+    for uri in dropped:
+        print(f"[coursekit] registry, releases or demo changed: {uri} will run again", flush=True)
     stamp.write_text(digest + "\n")
     return dropped
 
 
-def _drop_cached(book: Path, match) -> list[str]:
+def _drop_cached(book: Path, match: Callable[[str], bool]) -> list[str]:
     """Remove the jupyter-cache records whose page path satisfies `match`; their uris."""
     if not (book / JUPYTER_CACHE).is_dir():
         return []

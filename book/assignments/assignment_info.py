@@ -274,9 +274,9 @@ def workflow(assignment: str, generic: bool = False) -> Any:
 
     name = "<assignment>.ipynb" if generic else f"{assignment}.ipynb"
     spec = install_spec()
-    example = (
-        '`check("a1.toy_chain_forward", toy_chain_forward)`' if generic else "its `check(...)` call"
-    )
+    url, branch = repository()
+    # Colab and Binder already have NumPy and matplotlib: coursekit alone, unpinned extras.
+    light = f"coursekit @ git+{url}@{branch}"
     return Markdown(
         f"""**Set up, once.** One command installs coursekit with NumPy, matplotlib, JupyterLab and
 nbgrader at the versions the course pins (run it in a virtual environment if you keep one per
@@ -286,12 +286,11 @@ course: `python3 -m venv ~/coursekit-env && . ~/coursekit-env/bin/activate` firs
 python3 -m pip install "{spec}"
 ```
 
-**Open the notebook** you downloaded: `jupyter lab {name}`. Keep the file name: the grader
-matches notebooks by it.
+**Open the notebook** you downloaded: `jupyter lab {name}`. Keep its file name.
 
-**Run the visible checks.** Write a function, then run its test cell (or *Run > Run All Cells*).
-A test cell such as {example} prints one line when your function passes the visible case, and
-stops with an `AssertionError` that names the wrong output, the worst element, the relative error
+**Run the visible checks.** Write a function, then run the test cell below it (or *Run > Run All
+Cells*). The cell's `check(...)` call prints one line when your function passes the visible case,
+and stops with an `AssertionError` that names the wrong output, the worst element, the relative error
 and a hint when it does not. `visible_inputs("<check id>")` returns the visible case's inputs so
 you can call your function on them yourself. Passing the visible case is necessary, not
 sufficient: the grader also runs hidden cases of other shapes.
@@ -304,7 +303,7 @@ notebook is graded:
 try:
     import coursekit
 except ImportError:
-    %pip install "{spec}"
+    %pip install "{light}"
 ```
 
 **Submit** the saved `{name}`, one file with its name unchanged, to the assignment in your
