@@ -162,7 +162,7 @@ def summary(assignment: str) -> dict[str, Any]:
     return {
         "checks": len(checks),
         "auto_points": float(sum(c.points for c in checks)),
-        "hidden_cases": sum(c.hidden_cases for c in checks if "hidden" in c.variants),
+        "hidden_cases": sum(c.n_cases("hidden") for c in checks if "hidden" in c.variants),
         "written": len(written),
         "written_points": float(sum(p for _, p in written)),
         "forbidden": sorted({m for c in checks for m in c.forbidden}),
@@ -189,10 +189,11 @@ def grading_table(assignment: str) -> Any:
     e = html.escape
     rows = []
     for c in all_checks(assignment_prefix(assignment)):
-        hidden = c.hidden_cases if "hidden" in c.variants else 0
+        visible = c.n_cases("visible") if "visible" in c.variants else 0
+        hidden = c.n_cases("hidden") if "hidden" in c.variants else 0
         rows.append(
             f"<tr><td><code>{e(c.id)}</code><br><small>cell <code>{e(cell_grade_id(c.id))}</code></small></td>"
-            f"<td>{e(c.title)}</td><td>{c.points:g}</td><td>1</td><td>{hidden}</td>"
+            f"<td>{e(c.title)}</td><td>{c.points:g}</td><td>{visible}</td><td>{hidden}</td>"
             f"<td>{e(_tolerance(c))}</td></tr>"
         )
     for grade_id, points in written_answers(assignment):
