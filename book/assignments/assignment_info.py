@@ -368,31 +368,24 @@ def builds_on(assignment: str) -> Any:
 
 
 def allowed(assignment: str) -> Any:
-    """Markdown: what the notebook imports for you, and what the checks refuse to credit."""
+    """Markdown: what the notebook imports for you, and what graded code may import (the sandbox's packages)."""
     from IPython.display import Markdown
 
-    from coursekit.grading import all_checks, assignment_prefix
+    from coursekit.grading import allowed_imports, assignment_prefix
 
-    checks = all_checks(assignment_prefix(assignment))
     imports = "\n".join(setup_imports(assignment))
-    forbidden = sorted({m for c in checks for m in c.forbidden})
-    free = [c.id for c in checks if not c.forbidden]
+    packages = ", ".join(f"`{m}`" for m in allowed_imports(assignment_prefix(assignment)))
     text = f"""The notebook's locked first cell gives you:
 
 ```python
 {imports}
 ```
 
-Write the graded functions with NumPy (and Python's standard library). The grader runs your
-notebook in a sandbox with the course's packages (NumPy, matplotlib, coursekit) and no network:
-do not import `torch`, `jax` or anything else you installed yourself, or the notebook fails
-there. A check earns nothing when code of {" or ".join(f"`{m}`" for m in forbidden)} runs
-inside your function: that code is what the exercise asks you to write.
+When your notebook is graded it runs in a sandbox, without network, whose Python has only
+{packages} and the standard library. coursekit's own `autograd`, `nn`, `optim` and `train`,
+PyTorch, JAX and anything else you installed yourself are not there: importing them fails, and
+the checks after that point score zero. Write the graded functions with what is listed.
+Cells marked *not run when graded* are experiments for your own machine and may use all of
+coursekit.
 """
-    if free:
-        text += (
-            "\nThese checks grade a result, not an implementation, and may use anything the "
-            f"sandbox has, coursekit included: {', '.join(f'`{c}`' for c in free)}.\n"
-        )
-    text += "\nUngraded cells (experiments, plots) may use matplotlib and all of coursekit.\n"
     return Markdown(text)
