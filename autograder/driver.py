@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -25,6 +24,7 @@ from coursekit import grading
 
 from . import gradebook
 from .executor import run_task
+from .scoring import clean_text, score
 from .plan import Course, plan_tasks
 from .rebuild import grade_cells, nbgrader_cells
 from .sandbox import Limits
@@ -62,61 +62,6 @@ def course_secret(course: Course, given: str | None) -> str:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(16))
     return path.read_text().strip()
-
-
-GRADER_FAILED = ("error",)  # statuses that are the grader's fault: never final, a plain rerun retries them
-
-
-def clean_text(value: Any) -> Any:
-    """``value`` with every string made storable (lone surrogates and NULs replaced), recursively."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "replace").decode("utf-8").replace("\0", "")
-    if isinstance(value, dict):
-        return {clean_text(k): clean_text(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [clean_text(v) for v in value]
-    return value
-
-
-def score(raw: dict[str, Any], cells: list[dict[str, Any]], secret: str) -> dict[str, Any]:
-    """Score a worker's raw result in this process; returns the stored result (plain JSON).
-
-    The record bytes are parsed as hostile data by
-    ``coursekit.grading.score_records`` against this student's inputs, which
-    are drawn again here from the secret.  Written answers get ``None`` (the
-    formgrader's job).
-    """
-    prefix = grading.assignment_prefix(raw["assignment"])
-    records = raw.get("records") or {}
-    by_grade_id = {grading.cell_grade_id(r.check_id): r
-                   for r in grading.score_records(records, prefix, secret, raw["student"])}
-    missing = set(raw.get("missing_cells", []))
-    out_cells = []
-    for c in cells:
-        entry = {"grade_id": c["grade_id"], "max_score": c["points"], "auto": c["auto"]}
-        if not c["auto"]:
-            entry.update(score=None, message="graded by hand", statuses={})
-        elif c["grade_id"] in by_grade_id:
-            r = by_grade_id[c["grade_id"]]
-            entry.update(score=float(r.points), message=r.message, statuses=r.statuses, check_id=r.check_id)
-            if r.parts:
-                entry["parts"] = [dict(name=p.name, points=p.points, max_points=p.max_points, passed=p.passed)
-                                  for p in r.parts]
-        else:  # a test cell without a registered check: cannot be scored here
-            entry.update(score=0.0, message="no check is registered for this cell", statuses={})
-        out_cells.append(entry)
-    notes = [f"answer cell '{g}' was not found in your notebook (deleted or renamed?): it scores 0"
-             for g in sorted(missing)] + list(raw.get("notes", []))
-    auto = [c for c in out_cells if c["auto"]]
-    return clean_text({
-        "assignment": raw["assignment"], "student": raw["student"], "key": raw["key"],
-        "status": raw["status"], "reason": raw.get("reason", ""), "notes": notes,
-        "cell_errors": raw.get("cell_errors", []), "problems": raw.get("problems", []),
-        "cells": out_cells, "score": sum(c["score"] or 0.0 for c in auto),
-        "max_score": sum(c["max_score"] for c in auto), "seconds": float(raw.get("seconds", 0.0)),
-        "retried": int(raw.get("retried", 0)),
-        "sandbox": raw.get("sandbox", ""), "log_tail": raw.get("log_tail", "")[-2000:],
-    })
 
 
 def _failed_raw(task: dict[str, Any], exc: BaseException) -> dict[str, Any]:
@@ -205,7 +150,7 @@ def _record(course: Course, book: Any, store: ResultsStore, raw: dict[str, Any],
             cells: list[dict[str, Any]], secret: str) -> dict[str, Any]:
     """Score one submission and write it everywhere; any failure here is that submission's status only."""
     try:
-        result = score(raw, cells, secret)
+        result = raw.get("scored") or score(raw, cells, secret)  # workers score; a failed worker did not
         book.write_scores(result["assignment"], result["student"],
                           {c["grade_id"]: c["score"] for c in result["cells"]})
         _write_autograded(course, raw, result)

@@ -5,9 +5,10 @@ It rebuilds the notebook from the instructor's source and the student's
 answers (:mod:`autograder.rebuild`), draws this student's inputs of every
 check (:func:`coursekit.grading.write_grader_inputs`) and writes them as plain
 data next to it, runs the notebook inside the sandbox (:mod:`autograder.sandbox`),
-and returns a dict of strings, numbers and the raw bytes of the records the
-harness sent.  Nothing from the student's process is ever unpickled or
-imported here; the driver scores the bytes.
+and returns a dict of strings, numbers, the raw bytes of the records the
+harness sent, and their score (:mod:`autograder.scoring`, computed here in the
+worker with the inputs it drew, so scoring runs in parallel).  Nothing from
+the student's process is ever unpickled or imported here.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from typing import Any
 from coursekit import grading
 
 from ._runner import code_cells
-from .rebuild import EXTRA_CELL_PREFIX, NotebookError, parse_notebook, rebuild
+from .rebuild import EXTRA_CELL_PREFIX, NotebookError, grade_cells, parse_notebook, rebuild
 from .sandbox import Limits, SandboxResult, run_notebook
+from .scoring import score
 
 __all__ = ["run_task"]
 
@@ -162,7 +164,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         nb_path = jobdir / "notebook.ipynb"
         nb_path.write_text(json.dumps(built.notebook), encoding="utf-8")
         shutil.copy(RUNNER, jobdir / "_runner.py")
-        grading.write_grader_inputs(str(jobdir / "inputs"), prefix, task["secret"], task["student"])
+        drawn = grading.write_grader_inputs(str(jobdir / "inputs"), prefix, task["secret"], task["student"])
         cells = code_cells(str(nb_path))
         result = _run_once(jobdir, base, len(cells), limits, cell_seconds, allowed)
         retried = 0
@@ -188,4 +190,9 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     finally:
         shutil.rmtree(base, ignore_errors=True)
     out["seconds"] = time.monotonic() - start
+    if out["status"] != "error":  # scored here, in parallel, with the inputs drawn above
+        try:
+            out["scored"] = score(out, grade_cells(task["source"]), task["secret"], drawn)
+        except Exception:  # noqa: BLE001  (the driver scores it again and records any failure)
+            out["scored"] = None
     return out

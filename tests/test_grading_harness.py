@@ -318,3 +318,15 @@ def test_inputs_cross_the_wall_unchanged(tmp_path):
                 for case_sent, case_got in zip(sent, got):
                     public = {k: v for k, v in case_sent.items() if not k.startswith("_")}
                     assert same(public, case_got), (spec.id, variant)
+
+
+def test_hidden_inputs_are_each_students_own_and_visible_inputs_are_shared():
+    """One student who publishes their hidden inputs helps nobody: every hidden check draws per student."""
+    for spec in grading.all_checks():
+        ada, bob = (grading.grader_inputs(spec, "hidden", SECRET, s) for s in ("ada", "bob"))
+        other_term = grading.grader_inputs(spec, "hidden", "next-term-secret", "ada")
+        flat = [json.dumps(x, default=lambda a: np.asarray(a).tolist(), sort_keys=True) for x in (ada, bob, other_term)]
+        assert flat[0] != flat[1] and flat[0] != flat[2], spec.id
+        if "visible" in spec.variants:
+            assert json.dumps(grading.grader_inputs(spec, "visible", SECRET, "ada"), default=lambda a: np.asarray(a).tolist()) == \
+                json.dumps(grading.grader_inputs(spec, "visible", "x", "bob"), default=lambda a: np.asarray(a).tolist())

@@ -161,11 +161,20 @@ def grader_inputs(spec: Check, variant: str, secret: str, student: str) -> list[
     return [case_inputs(spec, variant, seed, k) for k in range(spec.n_cases(variant))]
 
 
-def write_grader_inputs(directory: str, prefix: str, secret: str, student: str) -> None:
-    """Write one student's inputs of every check of assignment ``prefix`` as plain data (for the sandbox)."""
+Drawn = dict[str, list[dict[str, Any]]]  # "<check id>.<variant>" -> the inputs of its cases
+
+
+def write_grader_inputs(directory: str, prefix: str, secret: str, student: str) -> Drawn:
+    """Write one student's inputs of every check of assignment ``prefix`` as plain data (for the sandbox).
+
+    Returns the inputs drawn, so that scoring need not draw them again.
+    """
+    drawn: Drawn = {}
     for spec in all_checks(prefix):
         for variant in spec.variants:
-            write_inputs(directory, spec.id, variant, grader_inputs(spec, variant, secret, student))
+            cases = drawn[f"{spec.id}.{variant}"] = grader_inputs(spec, variant, secret, student)
+            write_inputs(directory, spec.id, variant, cases)
+    return drawn
 
 
 def _missing(check_id: str, variant: str, err: RecordError | None) -> str:
@@ -188,7 +197,8 @@ def _judged(spec: Check, variant: str, outcomes: list[Outcome], inputs: list[dic
 
 
 def compare_record(
-    spec: Check, records: dict[str, tuple[bytes, bytes]], secret: str, student: str
+    spec: Check, records: dict[str, tuple[bytes, bytes]], secret: str, student: str,
+    drawn: Drawn | None = None,
 ) -> Result:
     """Score one check of one student from the records the sandbox sent (grader side; runs no student code).
 
@@ -199,6 +209,8 @@ def compare_record(
         ``"<check id>.<variant>"`` -> (JSON bytes, NPZ bytes), as received; untrusted.
     secret, student : str
         The course secret and the student id the inputs were drawn for.
+    drawn : dict, optional
+        The inputs as :func:`write_grader_inputs` returned them (else drawn again).
 
     Returns
     -------
@@ -209,7 +221,7 @@ def compare_record(
     failure: str | None = None
     judged: list[tuple[str, list[Outcome], list[dict[str, Any]]]] = []
     for variant in spec.variants:
-        inputs = grader_inputs(spec, variant, secret, student)
+        inputs = (drawn or {}).get(f"{spec.id}.{variant}") or grader_inputs(spec, variant, secret, student)
         error: RecordError | None = None
         outcomes: list[Outcome] | None = None
         raw = records.get(f"{spec.id}.{variant}")
@@ -260,7 +272,8 @@ def _parts(spec: Check, judged: list[tuple[str, list[Outcome], list[dict[str, An
 
 
 def score_records(
-    records: dict[str, tuple[bytes, bytes]], prefix: str, secret: str, student: str
+    records: dict[str, tuple[bytes, bytes]], prefix: str, secret: str, student: str,
+    drawn: Drawn | None = None,
 ) -> list[Result]:
     """:func:`compare_record` for every check of assignment ``prefix`` (``"a1"``, ``"a2"``, ...)."""
-    return [compare_record(spec, records, secret, student) for spec in all_checks(prefix)]
+    return [compare_record(spec, records, secret, student, drawn) for spec in all_checks(prefix)]

@@ -1,0 +1,72 @@
+"""Scoring one run, on the trusted side (the worker's process or the driver's, never the sandbox).
+
+``score(raw, cells, secret)`` turns what a sandboxed run returned (statuses
+and record bytes) into the stored result: per test cell points and teaching
+messages, notes, per-cell errors, all text made storable.  Workers score
+their own runs (so scoring is parallel and reuses the inputs they drew); the
+driver scores only what a failed worker could not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coursekit import grading
+
+__all__ = ["GRADER_FAILED", "clean_text", "score"]
+
+
+GRADER_FAILED = ("error",)  # statuses that are the grader's fault: never final, a plain rerun retries them
+
+
+def clean_text(value: Any) -> Any:
+    """``value`` with every string made storable (lone surrogates and NULs replaced), recursively."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\0", "")
+    if isinstance(value, dict):
+        return {clean_text(k): clean_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_text(v) for v in value]
+    return value
+
+
+def score(raw: dict[str, Any], cells: list[dict[str, Any]], secret: str,
+          drawn: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """Score a run's raw result outside the sandbox; returns the stored result (plain JSON, storable text).
+
+    The record bytes are parsed as hostile data by
+    ``coursekit.grading.score_records`` against this student's inputs
+    (``drawn``, or drawn again from the secret).  Written answers get ``None``
+    (the formgrader's job).
+    """
+    prefix = grading.assignment_prefix(raw["assignment"])
+    records = raw.get("records") or {}
+    by_grade_id = {grading.cell_grade_id(r.check_id): r
+                   for r in grading.score_records(records, prefix, secret, raw["student"], drawn)}
+    missing = set(raw.get("missing_cells", []))
+    out_cells = []
+    for c in cells:
+        entry = {"grade_id": c["grade_id"], "max_score": c["points"], "auto": c["auto"]}
+        if not c["auto"]:
+            entry.update(score=None, message="graded by hand", statuses={})
+        elif c["grade_id"] in by_grade_id:
+            r = by_grade_id[c["grade_id"]]
+            entry.update(score=float(r.points), message=r.message, statuses=r.statuses, check_id=r.check_id)
+            if r.parts:
+                entry["parts"] = [dict(name=p.name, points=p.points, max_points=p.max_points, passed=p.passed)
+                                  for p in r.parts]
+        else:  # a test cell without a registered check: cannot be scored here
+            entry.update(score=0.0, message="no check is registered for this cell", statuses={})
+        out_cells.append(entry)
+    notes = [f"answer cell '{g}' was not found in your notebook (deleted or renamed?): it scores 0"
+             for g in sorted(missing)] + list(raw.get("notes", []))
+    auto = [c for c in out_cells if c["auto"]]
+    return clean_text({
+        "assignment": raw["assignment"], "student": raw["student"], "key": raw["key"],
+        "status": raw["status"], "reason": raw.get("reason", ""), "notes": notes,
+        "cell_errors": raw.get("cell_errors", []), "problems": raw.get("problems", []),
+        "cells": out_cells, "score": sum(c["score"] or 0.0 for c in auto),
+        "max_score": sum(c["max_score"] for c in auto), "seconds": float(raw.get("seconds", 0.0)),
+        "retried": int(raw.get("retried", 0)),
+        "sandbox": raw.get("sandbox", ""), "log_tail": raw.get("log_tail", "")[-2000:],
+    })
