@@ -337,7 +337,7 @@ const STYLE = `
 .ck-mom input[type=range] { width: 150px; max-width: 100%; }
 .ck-mom select { max-width: 100%; }
 .ck-mom .ck-num { font-variant-numeric: tabular-nums; }
-.ck-mom canvas { display: block; border: 1px solid #ccc; touch-action: none; }
+.ck-mom canvas { display: block; box-sizing: content-box; border: 1px solid #ccc; touch-action: none; }
 .ck-mom canvas + canvas { margin-top: 6px; }
 .ck-mom .ck-readout { margin-top: 8px; max-width: 340px; overflow-wrap: anywhere; }
 .ck-mom .ck-status { margin-top: 6px; max-width: 340px; color: #7a4a00; }

@@ -541,7 +541,7 @@ const STYLE = `
 .ck-regions td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .ck-regions .ck-hl { font-weight: 600; }
 .ck-regions .ck-note { color: #555; max-width: 330px; margin-top: 6px; }
-.ck-regions canvas { display: block; border: 1px solid #ccc; }
+.ck-regions canvas { display: block; box-sizing: content-box; border: 1px solid #ccc; }
 `;
 
 function hue(id) {
