@@ -208,9 +208,14 @@ class Browser:
 
 
 # The two screens every page is checked on: a desktop, and a phone (390 CSS px at
-# devicePixelRatio 2, so canvases must be drawn at twice their CSS size there).
+# devicePixelRatio 2, so canvases must be drawn at twice their CSS size there) that
+# prefers the dark theme (default_mode: auto follows it), so dark mode is laid out too.
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "device_scale_factor": 1}
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "color_scheme": "dark",
+}
 
 
 @pytest.fixture(scope="module")
@@ -396,8 +401,8 @@ def test_every_page_loads_cleanly_and_typesets_its_maths(site: str, browser: Bro
 
 
 def test_every_page_fits_a_phone(site: str, phone: Browser) -> None:
-    """At 390 CSS px (ratio 2): nothing wider than the screen, no equation under its number,
-    widget canvases drawn at the device pixel ratio. One tab, reused for every page."""
+    """At 390 CSS px (ratio 2, dark theme): nothing wider than the screen, no equation under
+    its number, widget canvases drawn at the device pixel ratio. One tab, reused for every page."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page, problems = phone.open(f"{site}/intro.html")
     report = []
@@ -408,6 +413,8 @@ def test_every_page_fits_a_phone(site: str, phone: Browser) -> None:
             page.goto(f"{site}/{rel}", wait_until="load", timeout=TIMEOUT_MS)
             _settle(page)
             bad = _layout_problems(page)
+            if page.evaluate("document.documentElement.dataset.theme") != "dark":
+                bad.append("the page did not follow the reader's dark colour scheme")
             if bad:
                 report.append(f"{rel}:\n  " + "\n  ".join(bad[:12]))
             if rel in WIDGET_PAGES:
