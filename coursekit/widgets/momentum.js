@@ -680,8 +680,15 @@ function render({ model, el }) {
     say("");
     set({ optimizer: optSelect.value });
   });
-  lr.addEventListener("input", () => set({ lr: Number((10 ** Number(lr.value)).toPrecision(3)) }));
-  beta.addEventListener("input", () => set({ beta: Number(beta.value) }));
+  // A message about alpha and beta is stale once the reader moves them.
+  lr.addEventListener("input", () => {
+    say("");
+    set({ lr: Number((10 ** Number(lr.value)).toPrecision(3)) });
+  });
+  beta.addEventListener("input", () => {
+    say("");
+    set({ beta: Number(beta.value) });
+  });
   steps.addEventListener("input", () => set({ steps: Number(steps.value) }));
   kappa.addEventListener("input", () => set({ kappa: Number((10 ** Number(kappa.value)).toPrecision(3)) }));
   angle.addEventListener("input", () => set({ angle_deg: Number(angle.value) }));
