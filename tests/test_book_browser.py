@@ -6,7 +6,10 @@ drives Debian's `/usr/bin/chromium` headless through Playwright's Python
 package. Every request that does not go to the local server is aborted and
 recorded, and any such attempt fails the test (as does any console error or
 failed request on any page). The three live widgets must render and react
-to their controls with no kernel. Screenshots of the widget pages are written
+to their controls with no kernel. Every page is also laid out at 1280 px and at
+390 px (device pixel ratio 2): nothing wider than the screen outside a box that
+scrolls on its own, no equation under or cut off beside its number, widget
+canvases at the device pixel ratio. Screenshots of the widget pages are written
 to `book/_build/html/_screenshots/` for people to look at.
 
 Without /usr/bin/chromium the tests skip with an install hint, except in CI
@@ -21,7 +24,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -205,27 +207,47 @@ class Browser:
         return page, problems
 
 
+# The two screens every page is checked on: a desktop, and a phone (390 CSS px at
+# devicePixelRatio 2, so canvases must be drawn at twice their CSS size there) that
+# prefers the dark theme (default_mode: auto follows it), so dark mode is laid out too.
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "device_scale_factor": 1}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "color_scheme": "dark",
+}
+
+
 @pytest.fixture(scope="module")
-def browser(site: str, playwright_api: object) -> Browser:
+def chromium(site: str, playwright_api: object) -> object:
+    """One headless chromium for the whole module; each screen is a context in it."""
     sync_playwright = playwright_api
-    with (
-        tempfile.TemporaryDirectory(prefix="coursekit-chromium-") as profile,
-        sync_playwright() as pw,
-    ):
-        context = pw.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1280, "height": 900},
-            service_workers="block",
-        )
-        b = Browser(context)
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        contexts: list[Browser] = []
+
+        def new_screen(screen: dict) -> Browser:
+            contexts.append(Browser(instance.new_context(**screen, service_workers="block")))
+            return contexts[-1]
+
         try:
-            yield b
+            yield new_screen
         finally:
-            context.close()
-    assert not b.blocked, f"requests outside localhost were attempted: {b.blocked}"
+            for b in contexts:
+                b.context.close()
+            instance.close()
+        blocked = [url for b in contexts for url in b.blocked]
+        assert not blocked, f"requests outside localhost were attempted: {blocked}"
+
+
+@pytest.fixture(scope="module")
+def browser(chromium: object) -> Browser:
+    return chromium(DESKTOP)
+
+
+@pytest.fixture(scope="module")
+def phone(chromium: object) -> Browser:
+    return chromium(PHONE)
 
 
 def _settle(page: object) -> None:
@@ -241,6 +263,103 @@ def _settle(page: object) -> None:
             ".widget-subarea canvas, .widget-subarea svg", state="attached", timeout=TIMEOUT_MS
         )
     page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
+
+
+# --- layout checks (run inside the page) --------------------------------------
+
+# Boxes that may scroll sideways inside the page: code, tables, displayed maths,
+# notebook outputs. Anything else wider than the screen makes the page scroll.
+_SCROLL_BOXES = (
+    "pre, div.highlight, table, .table-wrapper, .pst-scrollable-table-container, "
+    "mjx-container, .cell_output, .output"
+)
+
+_LAYOUT_JS = """([scrollBoxes]) => {
+  const vw = document.documentElement.clientWidth;
+  const problems = [];
+  const describe = (el) => {
+    const cls = typeof el.className === "string" && el.className.trim()
+      ? "." + el.className.trim().split(/\\s+/).slice(0, 2).join(".") : "";
+    const text = (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 50);
+    return `<${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${cls}> "${text}"`;
+  };
+  const sw = document.documentElement.scrollWidth;
+  if (sw > vw + 1) problems.push(`the page scrolls sideways: ${sw} px wide in a ${vw} px viewport`);
+  const inScrollBox = (el) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (a.matches(scrollBoxes) && /(auto|scroll|hidden|clip)/.test(getComputedStyle(a).overflowX)) return true;
+    }
+    return false;
+  };
+  const flagged = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) continue;
+    // Entirely off-screen (closed drawers, skip links) is not "wider than the screen".
+    if (r.right <= 0 || r.left >= vw) continue;
+    if (r.right <= vw + 1 && r.left >= -1) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || style.display === "none" || Number(style.opacity) === 0) continue;
+    // MathJax's assistive MathML is clipped to nothing (for screen readers only).
+    if (el.closest("[hidden], [aria-hidden=true], dialog:not([open]), mjx-assistive-mml")) continue;
+    if (inScrollBox(el)) continue;
+    if (flagged.some((f) => f.contains(el))) continue;  // report the outermost only
+    flagged.push(el);
+    problems.push(`${describe(el)} spans ${Math.round(r.left)}..${Math.round(r.right)} px of ${vw}`);
+  }
+  // Displayed equations: the visible part of the maths must not meet its number.
+  for (const div of document.querySelectorAll("div.math")) {
+    const num = div.querySelector(":scope > span.eqno");
+    const box = div.querySelector("mjx-container");
+    const math = box && box.querySelector("mjx-math");
+    if (!num || !math) continue;
+    const n = num.getBoundingClientRect();
+    const b = box.getBoundingClientRect();
+    const m = math.getBoundingClientRect();
+    // What shows of the maths: all of it, unless its box clips (scrolls) it.
+    const clips = /(auto|scroll|hidden|clip)/.test(getComputedStyle(box).overflowX);
+    const left = clips ? Math.max(m.left, b.left) : m.left;
+    const right = clips ? Math.min(m.right, b.right) : m.right;
+    const top = clips ? Math.max(m.top, b.top) : m.top;
+    const bottom = clips ? Math.min(m.bottom, b.bottom) : m.bottom;
+    const dx = Math.min(right, n.right) - Math.max(left, n.left);
+    const dy = Math.min(bottom, n.bottom) - Math.max(top, n.top);
+    const label = num.textContent.replace("#", "").trim();
+    if (dx > 0.5 && dy > 0.5) problems.push(`equation ${label} runs under its number (${Math.round(dx)} px)`);
+    // Cut off (scrolled) while its number sits beside it: the number took the room it needed.
+    const beside = Math.min(b.bottom, n.bottom) - Math.max(b.top, n.top) > 0.5;
+    if (clips && m.width > b.width + 1 && beside) {
+      problems.push(`equation ${label} is cut off next to its number (${Math.round(m.width)} px in ${Math.round(b.width)})`);
+    }
+    if (n.right > vw + 1 || n.left < -1) problems.push(`equation number ${label} is off the screen`);
+  }
+  return problems;
+}"""
+
+# Every widget canvas is backed by devicePixelRatio device pixels per CSS pixel.
+_BLURRY_CANVASES_JS = """() => {
+  const dpr = window.devicePixelRatio || 1;
+  return [...document.querySelectorAll(".widget-subarea canvas")]
+    .filter((c) => c.clientWidth < 1 || Math.abs(c.width - c.clientWidth * dpr) > 1
+                   || Math.abs(c.height - c.clientHeight * dpr) > 1)
+    .map((c) => `canvas ${c.width}x${c.height} for ${c.clientWidth}x${c.clientHeight} CSS px at ratio ${dpr}`);
+}"""
+
+
+def _layout_problems(page: object) -> list[str]:
+    if page.query_selector("mjx-container"):  # book/_static/equations.js has sized the maths
+        page.wait_for_function(
+            "() => document.documentElement.dataset.ckEquations === 'fitted'", timeout=TIMEOUT_MS
+        )
+    problems = page.evaluate(_LAYOUT_JS, [_SCROLL_BOXES])
+    if page.query_selector(".widget-subarea canvas"):
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:  # widgets size their canvases when they render; wait for that, not a fixed time
+            page.wait_for_function(f"() => ({_BLURRY_CANVASES_JS})().length === 0", timeout=10_000)
+        except PlaywrightTimeout:
+            problems += page.evaluate(_BLURRY_CANVASES_JS)
+    return problems
 
 
 # --- tests ------------------------------------------------------------------
@@ -272,12 +391,41 @@ def test_every_page_loads_cleanly_and_typesets_its_maths(site: str, browser: Bro
                     problems["console"].append("maths on the page but MathJax typeset nothing")
                 if errors:
                     problems["console"].append(f"{errors} MathJax TeX error(s) (mjx-merror)")
+            problems["layout at 1280 px"] = _layout_problems(page)
         finally:
             page.close()
         bad = {k: v for k, v in problems.items() if v}
         if bad:
             report.append(f"{rel}: {bad}")
     assert not report, "pages with problems:\n" + "\n".join(report)
+
+
+def test_every_page_fits_a_phone(site: str, phone: Browser) -> None:
+    """At 390 CSS px (ratio 2, dark theme): nothing wider than the screen, no equation under
+    its number, widget canvases drawn at the device pixel ratio. One tab, reused for every page."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page, problems = phone.open(f"{site}/intro.html")
+    report = []
+    try:
+        for rel in _site_pages():
+            if 'http-equiv="Refresh"' in (HTML / rel).read_text(encoding="utf-8"):
+                continue  # index.html: a redirect to intro.html
+            page.goto(f"{site}/{rel}", wait_until="load", timeout=TIMEOUT_MS)
+            _settle(page)
+            bad = _layout_problems(page)
+            if page.evaluate("document.documentElement.dataset.theme") != "dark":
+                bad.append("the page did not follow the reader's dark colour scheme")
+            if bad:
+                report.append(f"{rel}:\n  " + "\n  ".join(bad[:12]))
+            if rel in WIDGET_PAGES:
+                page.locator(WIDGET_PAGES[rel]).scroll_into_view_if_needed()
+                page.screenshot(path=str(SHOTS / f"{Path(rel).stem}-phone.png"))
+    finally:
+        page.close()
+    assert not report, "pages that do not fit a 390 px screen:\n" + "\n".join(report)
+    # Console errors and failed requests are the desktop pass's job: here, moving the one
+    # tab on aborts whatever the last page still had in flight (its icon, say).
+    assert not problems["blocked"], problems["blocked"]
 
 
 def _drawing(page: object, root: str) -> str:
@@ -398,18 +546,176 @@ def test_regions_widget_is_live_and_counts_agree_with_coursekit(
     _finish(page, problems, rel, root)
 
 
-def test_search_page_finds_a_known_term(site: str, browser: Browser) -> None:
-    page, problems = browser.open(f"{site}/search.html?q=backpropagation")
+def test_temperature_box_refuses_bad_values_and_logits_apply_while_typing(
+    site: str, browser: Browser
+) -> None:
+    rel = "chapters/04_losses.html"
+    page, problems, root = _open_widget(site, browser, rel)
+    t_box = page.locator(f'{root} input[aria-label="temperature T"]')
+    error = page.locator(f"{root} .ck-error")
+    for bad in ("0", "-2", ""):
+        t_box.fill(bad)  # fires input: refused at once, with a message
+        page.wait_for_function(
+            "(sel) => document.querySelector(sel).textContent.includes('T ')",
+            arg=f"{root} .ck-error",
+            timeout=TIMEOUT_MS,
+        )
+        assert error.is_visible() and t_box.get_attribute("aria-invalid") == "true", bad
+        t_box.dispatch_event("change")  # leaving the box puts the T in use back
+        assert t_box.input_value() == "1", (bad, t_box.input_value())
+        assert "still using T = 1" in error.inner_text()
+    t_box.fill("2")
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel).textContent === ''",
+        arg=f"{root} .ck-error",
+        timeout=TIMEOUT_MS,
+    )
+    before = _drawing(page, root)
+    logit = page.locator(f'{root} input[aria-label="logit 2"]')
+    target = str(float(logit.input_value()) + 1.5)
+    bars = page.locator(f"{root} svg.ck-bars").evaluate("e => e.outerHTML")
+    logit.focus()
+    logit.press("Control+A")
+    logit.press_sequentially(target)  # typed, not entered: the bars follow anyway
+    page.wait_for_function(
+        "([sel, old]) => document.querySelector(sel).outerHTML !== old",
+        arg=[f"{root} svg.ck-bars", bars],
+        timeout=TIMEOUT_MS,
+    )
+    assert _drawing(page, root) != before
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "logit 2"
+    assert logit.input_value() == target  # the box kept its focus and text while redrawing
+    page.close()
+    bad = {k: v for k, v in problems.items() if v}
+    assert not bad, f"{rel}: {bad}"
+
+
+def test_momentum_optimum_button_and_function_switch_say_what_they_do(
+    site: str, browser: Browser
+) -> None:
+    rel = "chapters/07_optimisation.html"
+    page, problems, root = _open_widget(site, browser, rel)
+    status = page.locator(f"{root} .ck-status")
+    readout = page.locator(f"{root} .ck-readout")
+    selects = page.locator(f"{root} select")
+    fn_select, opt_select = selects.nth(0), selects.nth(1)
+    alpha_out = page.locator(f"{root} .ck-controls span.ck-num").first
+    alpha_before = alpha_out.inner_text()
+    # Function switch: Rosenbrock gets its own alpha, and switching back restores ours.
+    fn_select.select_option("rosenbrock")
+    page.wait_for_function(
+        "([sel, old]) => document.querySelector(sel).innerText !== old",
+        arg=[f"{root} .ck-controls span.ck-num", alpha_before],
+        timeout=TIMEOUT_MS,
+    )
+    assert "switching back restores" in status.inner_text()
+    fn_select.select_option("quadratic")
+    page.wait_for_function(
+        "([sel, old]) => document.querySelector(sel).innerText === old",
+        arg=[f"{root} .ck-controls span.ck-num", alpha_before],
+        timeout=TIMEOUT_MS,
+    )
+    # The optimum button from Nesterov: it switches to the heavy ball and says so.
+    opt_select.select_option("nesterov")
+    page.locator(f"{root} button").click()
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel).textContent.includes('switched')",
+        arg=f"{root} .ck-status",
+        timeout=TIMEOUT_MS,
+    )
+    assert opt_select.input_value() == "momentum"
+    assert "Nesterov" in status.inner_text() and "heavy ball" in status.inner_text()
+    # Back to Nesterov at the heavy ball's optimum: it diverges, and the readout says why.
+    opt_select.select_option("nesterov")
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel).innerText.includes('Nesterov diverges')",
+        arg=f"{root} .ck-readout",
+        timeout=TIMEOUT_MS,
+    )
+    assert "1+2" in readout.inner_text()
+    page.close()
+    bad = {k: v for k, v in problems.items() if v}
+    assert not bad, f"{rel}: {bad}"
+
+
+def test_regions_sawtooth_at_depth_10_counts_honestly_and_is_not_a_block(
+    site: str, browser: Browser
+) -> None:
+    from coursekit.widgets import RegionsExplorer
+
+    rel = "chapters/03_feedforward.html"
+    page, problems, root = _open_widget(site, browser, rel)
+    page.locator(f"{root} select").nth(1).select_option("sawtooth")
+    depth = page.locator(f'{root} label:has-text("depth") + input[type="range"]')
+    depth.focus()
+    depth.press("End")  # L = 10 (applied on change)
+    expected = RegionsExplorer(preset="sawtooth", depth=10)
+    page.wait_for_function(
+        "([sel, want]) => [...document.querySelectorAll(sel)].some((td) => td.textContent === want)",
+        arg=[f"{root} td.num", str(expected.exact_count)],
+        timeout=TIMEOUT_MS,
+    )
+    counts = _region_counts(page, root)
+    assert counts["exact count"] == str(expected.exact_count) == "1024"
+    assert int(counts["grid count"]) == expected.grid_count <= 1024
+    # Not a solid block: the drawing keeps several colours and is mostly not outline ink.
+    dark, colours = page.evaluate(
+        """(sel) => {
+            const c = document.querySelector(sel);
+            const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+            let dark = 0; const seen = new Set();
+            for (let i = 0; i < d.length; i += 4) {
+              if (d[i] + d[i + 1] + d[i + 2] < 200) dark++;
+              seen.add((d[i] >> 4) * 256 + (d[i + 1] >> 4) * 16 + (d[i + 2] >> 4));
+            }
+            return [dark / (d.length / 4), seen.size];
+        }""",
+        f"{root} canvas",
+    )
+    assert dark < 0.25 and colours > 20, (dark, colours)
+    page.locator(root).screenshot(path=str(SHOTS / "03_feedforward-sawtooth10.png"))
+    page.close()
+    bad = {k: v for k, v in problems.items() if v}
+    assert not bad, f"{rel}: {bad}"
+
+
+def _search(site: str, browser: Browser, query: str) -> list[tuple[str, str]]:
+    """(href, text) of each result of the search page for `query`, best first."""
+    page, problems = browser.open(f"{site}/search.html?q={query}")
     results = page.locator("#search-results ul.search li")
     results.first.wait_for(state="attached", timeout=TIMEOUT_MS)
+    # The page adds results one by one; it is done when it prints its summary.
+    page.wait_for_function(
+        "() => /found|did not match/i.test(document.querySelector('#search-results p.search-summary')"
+        "?.textContent || '')",
+        timeout=TIMEOUT_MS,
+    )
     page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
-    hrefs = [
-        results.nth(i).locator("a").first.get_attribute("href") for i in range(results.count())
+    found = [
+        (results.nth(i).locator("a").first.get_attribute("href") or "", results.nth(i).inner_text())
+        for i in range(results.count())
     ]
     page.close()
-    assert any("05_backprop" in (h or "") for h in hrefs), hrefs
     bad = {k: v for k, v in problems.items() if v}
     assert not bad, bad
+    return found
+
+
+def test_search_page_finds_a_known_term(site: str, browser: Browser) -> None:
+    found = _search(site, browser, "backpropagation")
+    hrefs = [h for h, _ in found]
+    assert any("05_backprop" in h for h in hrefs), hrefs
+    # The glossary once: its index entry and its full text are one result.
+    assert [h.split("#")[0].split("/")[-1] for h in hrefs].count("glossary.html") == 1, found
+
+
+def test_search_lists_chapters_before_api_entries(site: str, browser: Browser) -> None:
+    found = _search(site, browser, "loss")
+    is_api = ["api.html#" in h for h, _ in found]
+    assert any(is_api) and not all(is_api), found  # both kinds match "loss"
+    first_api = is_api.index(True)
+    assert not any(is_api[:first_api]) and all(is_api[first_api:]), found
+    assert any("04_losses" in h for h, _ in found[:first_api]), found
 
 
 # --- no browser needed --------------------------------------------------------

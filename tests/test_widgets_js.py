@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import traitlets
 
 from coursekit.landscapes import (
     GABOR_X,
@@ -467,3 +468,140 @@ def test_default_settings_grid_and_exact_counts_agree():
     assert res["exactCount"] == exact
     assert res["gridCount"] == exact, f"grid sees {res['gridCount']} of {exact} regions at the defaults"
     assert count_regions_by_sampling(net, res["net.domain"], n=state["grid"]) == exact
+
+
+# ------------------------------------------------- input, stability, layout ----
+
+@pytest.mark.parametrize("text", ["", "  ", "0", "-1", "-0.5", "abc", "Infinity", "NaN", "1e400"])
+def test_temperature_box_refuses_what_the_maths_refuses(text):
+    from coursekit.widgets import TemperatureExplorer  # needs anywidget
+
+    (res,) = js(call("temperature", "parseTemperature", text))
+    assert "value" not in res and res["error"].startswith("T ")
+    with pytest.raises(traitlets.TraitError):  # the Python side refuses it too
+        TemperatureExplorer().temperature = float(text) if text.strip() not in ("", "abc") else float("nan")
+
+
+@pytest.mark.parametrize("text,value", [("0.5", 0.5), (" 2 ", 2.0), ("1e-3", 1e-3), ("100", 100.0)])
+def test_temperature_box_accepts_positive_numbers(text, value):
+    (res,) = js(call("temperature", "parseTemperature", text))
+    assert res == {"value": value}
+
+
+def test_logit_box_accepts_numbers_and_names_the_bad_one():
+    good, neg, empty, bad = js(call("temperature", "parseLogit", "2.5", 0), call("temperature", "parseLogit", "-7", 1),
+                               call("temperature", "parseLogit", "", 2), call("temperature", "parseLogit", "x", 3))
+    assert good == {"value": 2.5} and neg == {"value": -7.0}
+    assert "logit 3" in empty["error"] and "logit 4" in bad["error"] and '"x"' in bad["error"]
+
+
+def _nesterov_matrix_rate(alpha, beta, lam):
+    """Spectral radius of Nesterov's update on (w, v), written out from the update rule."""
+    q = 1 - alpha * lam
+    M = np.array([[q, beta * q], [-alpha * lam, beta * q]])  # (w, v) -> (w', v')
+    return max(abs(np.linalg.eigvals(M)))
+
+
+def test_nesterov_rate_is_its_iteration_matrix_and_predicts_coursekit_runs():
+    cases = [(a, b, e) for a in (0.01, 0.033, 0.05, 0.15) for b in (0.0, 0.5, 0.669, 0.95)
+             for e in ([1.0, 100.0], [1.0, 20.0])]
+    out = js(*(call("momentum", "nesterovRate", a, b, e) for a, b, e in cases))
+    for (a, b, e), rate in zip(cases, out):
+        close(rate, max(_nesterov_matrix_rate(a, b, lam) for lam in e), rtol=1e-12, msg=str((a, b, e)))
+    # The rate is what a real run does: the error shrinks (or grows) by about rate^k.
+    q = ill_conditioned_quadratic(100.0, 0.0)
+    for a, b, rate in [(c[0], c[1], r) for c, r in zip(cases, out) if c[2] == [1.0, 100.0]][::3]:
+        with np.errstate(all="ignore"):
+            path = run(q, (-1.6, 1.2), "nesterov", lr=a, beta=b, steps=200)
+            err = np.linalg.norm(np.asarray(path.w), axis=1)
+        if rate >= 1.1:
+            assert not err[-1] <= 1e3 * err[0], (a, b, rate)  # grew, or overflowed to inf/nan
+        elif rate < 0.95:
+            assert err[-1] < 1e-2 * err[0], (a, b, rate)
+
+
+def test_stability_limits_are_where_the_rates_reach_one():
+    betas = [0.0, 0.3, 0.669, 0.9]
+    limits = js(*(call("momentum", "stabilityLimits", b) for b in betas))
+    lam = [1.0, 100.0]
+    calls = []
+    for b, lim in zip(betas, limits):
+        for factor in (0.99, 1.01):
+            calls += [call("momentum", "momentumRate", factor * lim["momentum"] / 100, b, lam),
+                      call("momentum", "nesterovRate", factor * lim["nesterov"] / 100, b, lam)]
+    rates = iter(js(*calls))
+    for b, lim in zip(betas, limits):
+        assert lim["gd"] == 2
+        below_m, below_n, above_m, above_n = next(rates), next(rates), next(rates), next(rates)
+        assert below_m < 1 <= above_m, (b, below_m, above_m)
+        assert below_n < 1 <= above_n, (b, below_n, above_n)
+        # independent of the JS: coursekit's heavy-ball rate crosses 1 at the same limit
+        assert momentum_rate(0.99 * lim["momentum"] / 100, b, lam) < 1 <= momentum_rate(1.01 * lim["momentum"] / 100, b, lam)
+
+
+def test_the_optimum_diverges_for_nesterov_and_the_readout_says_why():
+    alpha, beta = optimal_momentum([1.0, 100.0])
+    state = {**SPECS[2], "kappa": 100.0, "angle_deg": 30.0}
+    nes = _state(state, "nesterov", alpha, beta, (-1.6, 1.2))
+    hb = _state(state, "momentum", alpha, beta, (-1.6, 1.2))
+    res_n, res_h = js(call("momentum", "compute", nes), call("momentum", "compute", hb))
+    ref = run(_landscape(nes), nes["start"], "nesterov", lr=alpha, beta=beta, steps=100)
+    assert ref.loss[-1] > 1e6 * ref.loss[0]  # coursekit agrees: it diverges
+    assert res_n["goh"]["rate"] > 1 and res_h["goh"]["rate"] < 1
+    note_n, note_h = js(call("momentum", "stabilityNote", nes, res_n["goh"]),
+                        call("momentum", "stabilityNote", hb, res_h["goh"]))
+    assert note_h is None
+    assert "Nesterov diverges" in note_n and "heavy ball" in note_n
+    assert f"{alpha * 100:.3g}" in note_n  # alpha lambda_max, the number the limit is compared with
+
+
+def _inside(view, w):
+    w = np.asarray(w)
+    return bool(np.all((w[:, 0] >= view[0][0]) & (w[:, 0] <= view[0][1])
+                       & (w[:, 1] >= view[1][0]) & (w[:, 1] <= view[1][1])))
+
+
+def test_contour_view_zooms_out_to_hold_the_whole_path():
+    from coursekit.widgets.momentum import PRESETS
+
+    alpha, beta = optimal_momentum([1.0, 100.0])
+    spec = {"function": "quadratic", "kappa": 100.0, "angle_deg": 30.0}
+    states = [_state(spec, "momentum", alpha, beta, (-1.6, 1.2)),     # overshoots the preset view
+              _state(spec, "nesterov", alpha, beta, (-1.6, 1.2)),     # diverges: leaves every view
+              _state(SPECS[0], "momentum", 0.05, 0.6, (-1.6, 1.2))]   # the default: stays inside
+    out = js(*(call("momentum", "compute", s, pick=["view"]) for s in states))
+    for s, res in zip(states, out):
+        view = res["view"]
+        w = run(_landscape(s), s["start"], s["optimizer"], lr=s["lr"], beta=s["beta"], steps=s["steps"]).w
+        base = np.asarray(PRESETS["quadratic"]["view"], float)
+        zooms = [z for z in (1, 2, 4, 8)
+                 if _inside(base.mean(axis=1, keepdims=True) + z * (base - base.mean(axis=1, keepdims=True)), w)]
+        if zooms:
+            assert view["zoom"] == zooms[0] and view["leaves"] is None, (s["optimizer"], view)
+            assert _inside(view["view"], w)
+        else:
+            first_out = next(k for k in range(len(w)) if not _inside(base, w[k : k + 1]))
+            assert view["zoom"] == 1 and view["leaves"] == first_out, view
+    assert out[0]["view"]["zoom"] > 1 and out[2]["view"]["zoom"] == 1 and out[1]["view"]["leaves"] is not None
+
+
+@pytest.mark.parametrize("L", [9, 10])
+@pytest.mark.parametrize("mode", ["1d", "2d"])
+def test_sawtooth_grid_count_never_exceeds_the_exact_count(L, mode):
+    """Grid points that fall on a dyadic breakpoint belong to no region and are not counted."""
+    from coursekit.widgets import RegionsExplorer
+
+    w = RegionsExplorer(mode=mode, preset="sawtooth", depth=L)  # the page's default grid
+    state = {k: getattr(w, k) for k in ("mode", "preset", "depth", "width", "seed", "scale", "extent", "grid")}
+    (res,) = js(call("regions", "compute", state, pick=["exactCount", "gridCount"]))
+    assert res["exactCount"] == 2**L == w.exact_count
+    assert res["gridCount"] == w.grid_count <= 2**L
+    if mode == "1d":  # grid**2 = 40000 points: every one of the 2^L intervals holds some
+        assert res["gridCount"] == 2**L
+    # The old count (every grid point's pattern, boundaries included) exceeds 2^L here:
+    # the grid really does hit breakpoints, so the test above is not vacuous.
+    n = w.grid_points_per_axis
+    X = np.stack(np.meshgrid(*([(np.arange(n) + 0.5) / n] * (2 if mode == "2d" else 1)), indexing="ij"),
+                 axis=-1).reshape(-1, 2 if mode == "2d" else 1)
+    P = activation_patterns(w.network(), X)
+    assert len({row.tobytes() for row in P}) > res["gridCount"]

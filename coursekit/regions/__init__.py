@@ -8,7 +8,7 @@ from .bounds import bound_trivial, montufar_lower_bound, serra_upper_bound, zasl
 from .exact import Region, count_linear_regions, linear_regions
 from .forward import activation_patterns, evaluate, pre_activations
 from .layers import as_layers
-from .sampling import count_regions_by_sampling, grid_points
+from .sampling import count_regions_by_sampling, grid_points, interior_patterns
 from .sawtooth import sawtooth, sawtooth_layers
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "count_regions_by_sampling",
     "evaluate",
     "grid_points",
+    "interior_patterns",
     "linear_regions",
     "montufar_lower_bound",
     "pre_activations",

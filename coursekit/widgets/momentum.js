@@ -192,6 +192,32 @@ export function gdRate(alpha, eigenvalues) {
   return Math.max(...eigenvalues.map((lam) => Math.abs(1 - alpha * lam)));
 }
 
+/**
+ * Per-step error decay of Nesterov's method on a quadratic: the largest
+ * spectral radius over the eigenvalues of its 2x2 iteration on (w, v),
+ *   v' = beta (1 - alpha lam) v - alpha lam w,   w' = w + v',
+ * whose characteristic polynomial is mu^2 - (1 + beta)(1 - alpha lam) mu + beta (1 - alpha lam).
+ */
+export function nesterovRate(alpha, beta, eigenvalues) {
+  return Math.max(
+    ...eigenvalues.map((lam) => {
+      const q = 1 - alpha * lam;
+      const tr = (1 + beta) * q;
+      const det = beta * q;
+      const disc = tr * tr - 4 * det;
+      return disc >= 0 ? (Math.abs(tr) + Math.sqrt(disc)) / 2 : Math.sqrt(det);
+    }),
+  );
+}
+
+/**
+ * Largest alpha lam for which each method is stable at momentum beta (0 <= beta < 1):
+ * the heavy ball needs alpha lam < 2 (1 + beta), Nesterov alpha lam < 2 (1 + beta) / (1 + 2 beta).
+ */
+export function stabilityLimits(beta) {
+  return { momentum: 2 * (1 + beta), nesterov: (2 * (1 + beta)) / (1 + 2 * beta), gd: 2 };
+}
+
 /** Goh's optimal [alpha*, beta*]: (2 / (sqrt(l_1) + sqrt(l_n)))^2, ((sqrt(k) - 1) / (sqrt(k) + 1))^2. */
 export function optimalMomentum(eigenvalues) {
   const lo = Math.sqrt(Math.min(...eigenvalues));
@@ -230,10 +256,10 @@ export function momentumComponents(alpha, beta, eigenvalues, x0, steps, y0 = 0) 
 
 // ------------------------------------------------------ one full update ----
 
-/** Loss values on an n x n grid over the function's view (row iy, column ix; y up). */
-export function landscapeGrid(state, n) {
+/** Loss values on an n x n grid over `view` (default: the function's preset view; row iy, column ix; y up). */
+export function landscapeGrid(state, n, view = PRESETS[state.function].view) {
   const fn = landscapeFor(state);
-  const [[x0, x1], [y0, y1]] = PRESETS[state.function].view;
+  const [[x0, x1], [y0, y1]] = view;
   const values = new Float64Array(n * n);
   for (let iy = 0; iy < n; iy++) {
     const y = y0 + ((iy + 0.5) * (y1 - y0)) / n;
@@ -242,11 +268,38 @@ export function landscapeGrid(state, n) {
   return { values, n, view: [[x0, x1], [y0, y1]] };
 }
 
+/** Zoom-out factors the contour plot may use to keep a path in view. */
+export const ZOOMS = [1, 2, 4, 8];
+
+/** The preset view of `name` scaled by `zoom` about its centre. */
+export function zoomedView(name, zoom) {
+  return PRESETS[name].view.map(([lo, hi]) => {
+    const mid = (lo + hi) / 2;
+    const half = ((hi - lo) / 2) * zoom;
+    return [mid - half, mid + half];
+  });
+}
+
+/**
+ * The smallest zoom of ZOOMS whose view holds every iterate of `path`, and
+ * `leaves`: null, or (when even the widest view is too small, e.g. a
+ * diverging run) the first step outside the preset view, which is then used.
+ */
+export function viewFor(name, path) {
+  const inside = (view, [x, y]) => x >= view[0][0] && x <= view[0][1] && y >= view[1][0] && y <= view[1][1];
+  for (const zoom of ZOOMS) {
+    const view = zoomedView(name, zoom);
+    if (path.w.every((p) => inside(view, p))) return { zoom, view, leaves: null };
+  }
+  const view = zoomedView(name, 1);
+  return { zoom: 1, view, leaves: path.w.findIndex((p) => !inside(view, p)) };
+}
+
 /** The path, the losses and (for the quadratic) Goh's numbers for one state. */
 export function compute(state) {
   const fn = landscapeFor(state);
   const path = run(fn, state.start, state.optimizer, state.lr, state.beta, state.steps);
-  const out = { path, goh: null };
+  const out = { path, goh: null, view: viewFor(state.function, path) };
   if (state.function === "quadratic") {
     const eig = fn.eigenvalues;
     const [alphaStar, betaStar] = optimalMomentum(eig);
@@ -261,8 +314,16 @@ export function compute(state) {
     } else if (state.optimizer === "momentum") {
       rate = momentumRate(state.lr, state.beta, eig);
       components = momentumComponents(state.lr, state.beta, eig, x0, state.steps);
+    } else if (state.optimizer === "nesterov") {
+      rate = nesterovRate(state.lr, state.beta, eig);
     }
-    out.goh = { eigenvalues: eig, alphaStar, betaStar, optimalRate: optimalRate(eig), rate, components };
+    const limits = stabilityLimits(state.optimizer === "gd" ? 0 : state.beta);
+    const limit = limits[state.optimizer] ?? null; // Adam: no such limit
+    out.goh = {
+      eigenvalues: eig, alphaStar, betaStar, optimalRate: optimalRate(eig), rate, components,
+      // alpha lambda_max against the optimiser's stability limit on it
+      stiffness: state.lr * eig[eig.length - 1], limit,
+    };
   }
   return out;
 }
@@ -270,13 +331,19 @@ export function compute(state) {
 // ---------------------------------------------------------------- view ----
 
 const STYLE = `
-.ck-mom { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; }
-.ck-mom .ck-controls { display: grid; grid-template-columns: auto auto 80px; gap: 3px 8px; align-items: center; }
-.ck-mom input[type=range] { width: 150px; }
+.ck-mom { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; min-width: 0; }
+.ck-mom > div { min-width: 0; max-width: 100%; }
+.ck-mom .ck-controls { display: grid; grid-template-columns: auto minmax(0, 150px) 64px; gap: 3px 8px; align-items: center; }
+.ck-mom input[type=range] { width: 150px; max-width: 100%; }
+.ck-mom select { max-width: 100%; }
 .ck-mom .ck-num { font-variant-numeric: tabular-nums; }
-.ck-mom canvas { border: 1px solid #ccc; touch-action: none; }
-.ck-mom .ck-readout { margin-top: 8px; max-width: 340px; }
-.ck-mom .ck-note { color: #555; }
+.ck-mom canvas { display: block; box-sizing: content-box; border: 1px solid #ccc; touch-action: none; }
+.ck-mom canvas + canvas { margin-top: 6px; }
+.ck-mom .ck-readout { margin-top: 8px; max-width: 340px; overflow-wrap: anywhere; }
+.ck-mom .ck-status { margin-top: 6px; max-width: 340px; color: #7a4a00; }
+.ck-mom .ck-status:empty { display: none; }
+.ck-mom .ck-warn { color: #b03a2e; }
+.ck-mom .ck-note { color: #555; max-width: 340px; }
 `;
 
 function trySave(model) {
@@ -328,7 +395,8 @@ function contourSegments(values, n, level) {
   return segs;
 }
 
-function drawLandscape(ctx, grid) {
+/** Shade the landscape and draw 12 contours, in device pixels (the canvas's own size). */
+function drawLandscape(ctx, grid, dpr) {
   const { values, n } = grid;
   const W = ctx.canvas.width;
   const H = ctx.canvas.height;
@@ -362,7 +430,7 @@ function drawLandscape(ctx, grid) {
   }
   ctx.putImageData(image, 0, 0);
   ctx.strokeStyle = "rgba(0, 0, 0, 0.35)";
-  ctx.lineWidth = 0.8;
+  ctx.lineWidth = 0.8 * dpr;
   ctx.beginPath();
   const sx = W / n;
   const sy = H / n;
@@ -376,12 +444,17 @@ function drawLandscape(ctx, grid) {
   ctx.stroke();
 }
 
-function drawPath(ctx, view, path, minimum) {
+/** The path over the landscape, in CSS pixels (the context is scaled by the pixel ratio). */
+function drawPath(ctx, view, path, minimum, W, H) {
   const [[x0, x1], [y0, y1]] = view;
-  const W = ctx.canvas.width;
-  const H = ctx.canvas.height;
   const X = (x) => ((x - x0) / (x1 - x0)) * W;
   const Y = (y) => H - ((y - y0) / (y1 - y0)) * H;
+  // Far-off iterates of a diverging run are cut where they leave a margin around the plot.
+  const drawable = ([x, y]) => Number.isFinite(x) && Number.isFinite(y) && Math.abs(X(x)) < 4 * W && Math.abs(Y(y)) < 4 * H;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(0, 0, W, H);
+  ctx.clip();
   if (minimum) {
     ctx.fillStyle = "#2ca02c";
     ctx.beginPath();
@@ -392,17 +465,17 @@ function drawPath(ctx, view, path, minimum) {
   ctx.lineWidth = 1.6;
   ctx.beginPath();
   let started = false;
-  for (const [x, y] of path.w) {
-    if (!Number.isFinite(x) || !Number.isFinite(y) || Math.abs(X(x)) > 1e5 || Math.abs(Y(y)) > 1e5) break;
-    if (started) ctx.lineTo(X(x), Y(y));
-    else ctx.moveTo(X(x), Y(y));
+  for (const p of path.w) {
+    if (!drawable(p)) break;
+    if (started) ctx.lineTo(X(p[0]), Y(p[1]));
+    else ctx.moveTo(X(p[0]), Y(p[1]));
     started = true;
   }
   ctx.stroke();
   ctx.fillStyle = "#d62728";
-  for (const [x, y] of path.w) {
-    if (!Number.isFinite(x) || !Number.isFinite(y) || Math.abs(X(x)) > 1e5 || Math.abs(Y(y)) > 1e5) break;
-    ctx.fillRect(X(x) - 1.5, Y(y) - 1.5, 3, 3);
+  for (const p of path.w) {
+    if (!drawable(p)) break;
+    ctx.fillRect(X(p[0]) - 1.5, Y(p[1]) - 1.5, 3, 3);
   }
   const [sx, sy] = path.w[0];
   ctx.beginPath();
@@ -412,12 +485,14 @@ function drawPath(ctx, view, path, minimum) {
   ctx.strokeStyle = "#d62728";
   ctx.lineWidth = 2;
   ctx.stroke();
+  ctx.restore();
 }
 
-function drawLoss(ctx, result, goh) {
-  const W = ctx.canvas.width;
-  const H = ctx.canvas.height;
+/** Loss per iteration on a log axis, in CSS pixels; every curve is clipped to the frame. */
+function drawLoss(ctx, result, goh, W, H) {
   const left = 44;
+  const right = 8;
+  const top = 6;
   const bottom = 22;
   ctx.clearRect(0, 0, W, H);
   const loss = result.path.loss;
@@ -429,16 +504,16 @@ function drawLoss(ctx, result, goh) {
     });
   }
   const positive = series.flatMap((s) => s.values).filter((v) => v > 0 && Number.isFinite(v));
-  let lo = Math.max(1e-30, Math.min(...positive));
-  let hi = Math.max(...positive);
+  let lo = positive.length ? Math.max(1e-30, Math.min(...positive)) : 1e-3;
+  let hi = positive.length ? Math.max(...positive) : 1;
   if (!(hi > lo)) {
     lo = hi / 10 || 1e-3;
     hi = hi * 10 || 1;
   }
   const llo = Math.floor(Math.log10(lo));
   const lhi = Math.ceil(Math.log10(hi));
-  const X = (k) => left + (k / Math.max(1, loss.length - 1)) * (W - left - 8);
-  const Y = (v) => 6 + (1 - (Math.log10(v) - llo) / (lhi - llo)) * (H - bottom - 6);
+  const X = (k) => left + (k / Math.max(1, loss.length - 1)) * (W - left - right);
+  const Y = (v) => top + (1 - (Math.log10(v) - llo) / (lhi - llo)) * (H - bottom - top);
   ctx.font = "10px system-ui, sans-serif";
   ctx.fillStyle = "#555";
   ctx.strokeStyle = "#eee";
@@ -447,13 +522,19 @@ function drawLoss(ctx, result, goh) {
   for (let e = llo; e <= lhi; e += every) {
     ctx.beginPath();
     ctx.moveTo(left, Y(10 ** e));
-    ctx.lineTo(W - 8, Y(10 ** e));
+    ctx.lineTo(W - right, Y(10 ** e));
     ctx.stroke();
     ctx.fillText(`1e${e}`, 4, Y(10 ** e) + 3);
   }
   ctx.fillText("iteration", W / 2 - 20, H - 4);
   ctx.fillText("0", left, H - 10);
   ctx.fillText(String(loss.length - 1), W - 30, H - 10);
+  ctx.strokeStyle = "#bbb";
+  ctx.strokeRect(left, top, W - left - right, H - bottom - top);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, W - left - right, H - bottom - top);
+  ctx.clip();
   for (const s of series) {
     ctx.strokeStyle = s.color;
     ctx.lineWidth = s.width;
@@ -462,16 +543,17 @@ function drawLoss(ctx, result, goh) {
     let pen = false;
     s.values.forEach((v, k) => {
       if (!(v > 0) || !Number.isFinite(v)) {
-        pen = false;
+        pen = false; // overflowed (Infinity / NaN): the curve stops at the frame
         return;
       }
-      const y = Math.max(0, Y(Math.max(v, 10 ** llo)));
+      const y = Math.min(H, Math.max(0, Y(Math.max(v, 10 ** llo))));
       if (pen) ctx.lineTo(X(k), y);
       else ctx.moveTo(X(k), y);
       pen = true;
     });
     ctx.stroke();
   }
+  ctx.restore();
   ctx.setLineDash([]);
 }
 
@@ -496,7 +578,27 @@ function fmt(v, digits = 4) {
   return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : Number(v.toPrecision(digits)).toString();
 }
 
+const OPTIMIZER_NAMES = { gd: "gradient descent", momentum: "heavy ball (momentum)", nesterov: "Nesterov", adam: "Adam" };
+
+/** Why the run at this state is stable or not, in words (quadratic only; null if nothing to say). */
+export function stabilityNote(state, goh) {
+  if (!goh || goh.limit === null || goh.stiffness < goh.limit) return null;
+  const a = fmt(goh.stiffness, 3);
+  const lim = fmt(goh.limit, 3);
+  if (state.optimizer === "nesterov") {
+    const heavy = fmt(stabilityLimits(state.beta).momentum, 3);
+    return (
+      `Nesterov diverges here: on a quadratic it is stable only while \u03b1\u03bb_max < 2(1+\u03b2)/(1+2\u03b2) = ${lim}, and \u03b1\u03bb_max = ${a}. ` +
+      `Its look-ahead multiplies the momentum term by (1 \u2212 \u03b1\u03bb), which flips sign and grows once \u03b1\u03bb > 1, ` +
+      `so it needs a smaller step than the heavy ball (limit 2(1+\u03b2) = ${heavy}); \u03b1* is tuned for the heavy ball. Lower \u03b1.`
+    );
+  }
+  if (state.optimizer === "momentum") return `The heavy ball diverges: \u03b1\u03bb_max = ${a} \u2265 2(1+\u03b2) = ${lim}. Lower \u03b1.`;
+  return `Gradient descent diverges: \u03b1\u03bb_max = ${a} \u2265 2. Lower \u03b1 below 2/\u03bb_max.`;
+}
+
 const GRID = 100; // landscape samples per axis for the shading and contours
+const SIDE = 340; // the plots' largest width in CSS pixels
 
 function render({ model, el }) {
   const root = document.createElement("div");
@@ -505,19 +607,19 @@ function render({ model, el }) {
   style.textContent = STYLE;
   const plots = document.createElement("div");
   const contour = document.createElement("canvas");
-  contour.width = 340;
-  contour.height = 340;
+  contour.setAttribute("role", "img");
+  contour.setAttribute("aria-label", "loss contours and the optimiser's path; drag to move the start");
   const lossCanvas = document.createElement("canvas");
-  lossCanvas.width = 340;
-  lossCanvas.height = 150;
-  plots.append(contour, document.createElement("br"), lossCanvas);
+  lossCanvas.setAttribute("role", "img");
+  lossCanvas.setAttribute("aria-label", "loss per iteration, log scale");
+  plots.append(contour, lossCanvas);
   const side = document.createElement("div");
   const controls = document.createElement("div");
   controls.className = "ck-controls";
   const fnSelect = document.createElement("select");
   for (const [v, t] of [["quadratic", "quadratic bowl"], ["rosenbrock", "Rosenbrock"], ["gabor", "Gabor least squares"]]) fnSelect.add(new Option(t, v));
   const optSelect = document.createElement("select");
-  for (const [v, t] of [["gd", "gradient descent"], ["momentum", "heavy ball (momentum)"], ["nesterov", "Nesterov"], ["adam", "Adam"]]) optSelect.add(new Option(t, v));
+  for (const [v, t] of Object.entries(OPTIMIZER_NAMES)) optSelect.add(new Option(t, v));
   const lr = slider(-4, 0.5, 0.01); // log10 step size
   const beta = slider(0, 0.999, 0.001);
   const steps = slider(10, 500, 10);
@@ -536,13 +638,17 @@ function render({ model, el }) {
   row(controls, "condition \u03ba", kappa, outs[3]);
   row(controls, "rotation", angle, outs[4]);
   const optimalButton = document.createElement("button");
-  optimalButton.textContent = "use \u03b1*, \u03b2*";
+  optimalButton.textContent = "use \u03b1*, \u03b2* (heavy ball)";
+  optimalButton.title = "Goh's optimal step and momentum for the heavy ball on this quadratic";
+  const status = document.createElement("div");
+  status.className = "ck-status";
+  status.setAttribute("role", "status");
   const readout = document.createElement("div");
   readout.className = "ck-readout ck-num";
   const note = document.createElement("div");
   note.className = "ck-note";
   note.textContent = "Drag on the contour plot to move the start. Dashed lines: the loss along each eigendirection.";
-  side.append(controls, optimalButton, readout, note);
+  side.append(controls, optimalButton, status, readout, note);
   root.append(style, plots, side);
   el.append(root);
 
@@ -550,13 +656,39 @@ function render({ model, el }) {
     for (const [k, v] of Object.entries(values)) model.set(k, v);
     trySave(model);
   };
+  const say = (text) => {
+    status.textContent = text;
+  };
+  // Each function keeps its own step size, momentum and start: a step size that suits
+  // the quadratic diverges on Rosenbrock, so switching restores what that function had
+  // last (its preset on the first visit) and says so; switching back restores yours.
+  const remembered = {};
   fnSelect.addEventListener("change", () => {
-    const p = PRESETS[fnSelect.value];
-    set({ function: fnSelect.value, start: p.start.slice(), lr: p.lr, beta: p.beta });
+    const from = model.get("function");
+    const to = fnSelect.value;
+    remembered[from] = { lr: model.get("lr"), beta: model.get("beta"), start: model.get("start").slice() };
+    const first = !remembered[to];
+    const next = remembered[to] ?? { lr: PRESETS[to].lr, beta: PRESETS[to].beta, start: PRESETS[to].start.slice() };
+    set({ function: to, ...next });
+    say(
+      `${fnSelect.selectedOptions[0].text}: \u03b1 = ${fmt(next.lr, 3)}, \u03b2 = ${fmt(next.beta, 3)} ` +
+        (first ? "(its starting values; each function keeps its own, " : "(what you had here before; ") +
+        `switching back restores \u03b1 = ${fmt(remembered[from].lr, 3)}, \u03b2 = ${fmt(remembered[from].beta, 3)}).`,
+    );
   });
-  optSelect.addEventListener("change", () => set({ optimizer: optSelect.value }));
-  lr.addEventListener("input", () => set({ lr: Number((10 ** Number(lr.value)).toPrecision(3)) }));
-  beta.addEventListener("input", () => set({ beta: Number(beta.value) }));
+  optSelect.addEventListener("change", () => {
+    say("");
+    set({ optimizer: optSelect.value });
+  });
+  // A message about alpha and beta is stale once the reader moves them.
+  lr.addEventListener("input", () => {
+    say("");
+    set({ lr: Number((10 ** Number(lr.value)).toPrecision(3)) });
+  });
+  beta.addEventListener("input", () => {
+    say("");
+    set({ beta: Number(beta.value) });
+  });
   steps.addEventListener("input", () => set({ steps: Number(steps.value) }));
   kappa.addEventListener("input", () => set({ kappa: Number((10 ** Number(kappa.value)).toPrecision(3)) }));
   angle.addEventListener("input", () => set({ angle_deg: Number(angle.value) }));
@@ -564,7 +696,14 @@ function render({ model, el }) {
     const fn = landscapeFor(stateOf());
     if (!fn.eigenvalues) return;
     const [a, b] = optimalMomentum(fn.eigenvalues);
+    const was = model.get("optimizer");
     set({ lr: a, beta: b, optimizer: "momentum" });
+    say(
+      was === "momentum"
+        ? `\u03b1* = ${fmt(a)}, \u03b2* = ${fmt(b)}: Goh's optimum for the heavy ball.`
+        : `Optimizer switched from ${OPTIMIZER_NAMES[was]} to the heavy ball: \u03b1* = ${fmt(a)}, \u03b2* = ${fmt(b)} ` +
+            `are Goh's optimum for it. Pick ${OPTIMIZER_NAMES[was]} again in the menu to compare at these values.`,
+    );
   });
 
   const stateOf = () => ({
@@ -578,47 +717,72 @@ function render({ model, el }) {
     angle_deg: model.get("angle_deg"),
   });
 
-  // Dragging the start point.
+  // Dragging the start point (in the view shown; the zoom holds still while dragging).
   let dragging = false;
+  let shownView = PRESETS[model.get("function")].view;
+  let heldZoom = null;
   const moveStart = (event) => {
     const rect = contour.getBoundingClientRect();
-    const [[x0, x1], [y0, y1]] = PRESETS[model.get("function")].view;
-    const u = (event.clientX - rect.left) / rect.width;
-    const v = (event.clientY - rect.top) / rect.height;
+    const [[x0, x1], [y0, y1]] = shownView;
+    const u = Math.min(1, Math.max(0, (event.clientX - rect.left) / rect.width));
+    const v = Math.min(1, Math.max(0, (event.clientY - rect.top) / rect.height));
     const x = Number((x0 + u * (x1 - x0)).toFixed(3));
     const y = Number((y1 - v * (y1 - y0)).toFixed(3));
     set({ start: [x, y] });
   };
   contour.addEventListener("pointerdown", (event) => {
     dragging = true;
+    heldZoom = shownZoom;
     contour.setPointerCapture(event.pointerId);
     moveStart(event);
   });
   contour.addEventListener("pointermove", (event) => dragging && moveStart(event));
-  contour.addEventListener("pointerup", () => {
+  const endDrag = () => {
     dragging = false;
-  });
+    heldZoom = null;
+    schedule();
+  };
+  contour.addEventListener("pointerup", endDrag);
+  contour.addEventListener("pointercancel", endDrag);
 
-  // Shaded landscapes by (function, kappa, angle): moving the sliders of the
-  // path never recomputes them, and switching back to a function is instant.
+  // Canvas sizes: the column's width up to SIDE CSS pixels, backed by devicePixelRatio
+  // device pixels per CSS pixel so lines stay sharp on HiDPI screens.
+  let size = { css: 0, dpr: 0 };
+  const fit = () => {
+    const dpr = window.devicePixelRatio || 1;
+    const css = Math.max(160, Math.min(SIDE, Math.floor(root.clientWidth || SIDE) - 2));
+    if (css === size.css && dpr === size.dpr) return false;
+    size = { css, dpr };
+    for (const [canvas, h] of [[contour, css], [lossCanvas, Math.round((css * 150) / SIDE)]]) {
+      canvas.style.width = `${css}px`;
+      canvas.style.height = `${h}px`;
+      canvas.width = Math.round(css * dpr);
+      canvas.height = Math.round(h * dpr);
+    }
+    return true;
+  };
+
+  // Shaded landscapes by (function, kappa, angle, zoom, size): moving the sliders of
+  // the path never recomputes them, and switching back to a function is instant.
   const backgrounds = new Map();
-  const backgroundFor = (state, key) => {
+  const backgroundFor = (state, view, key) => {
     let entry = backgrounds.get(key);
     if (!entry) {
       const canvas = document.createElement("canvas");
       canvas.width = contour.width;
       canvas.height = contour.height;
-      const grid = landscapeGrid(state, GRID);
-      drawLandscape(canvas.getContext("2d"), grid);
-      entry = { canvas, view: grid.view };
+      drawLandscape(canvas.getContext("2d"), landscapeGrid(state, GRID, view), size.dpr);
+      entry = { canvas };
       if (backgrounds.size >= 8) backgrounds.delete(backgrounds.keys().next().value);
     } else backgrounds.delete(key);
     backgrounds.set(key, entry); // most recently used last
     return entry;
   };
   let pending = false;
+  let shownZoom = 1;
   const update = () => {
     pending = false;
+    fit();
     const state = stateOf();
     const isQuad = state.function === "quadratic";
     fnSelect.value = state.function;
@@ -635,32 +799,52 @@ function render({ model, el }) {
     angle.value = String(state.angle_deg);
     outs[4].textContent = `${state.angle_deg}\u00b0`;
     kappa.disabled = angle.disabled = optimalButton.disabled = !isQuad;
-    const key = JSON.stringify([state.function, isQuad ? state.kappa : 0, isQuad ? state.angle_deg : 0]);
-    const background = backgroundFor(state, key);
-    const ctx = contour.getContext("2d");
-    ctx.drawImage(background.canvas, 0, 0);
     const result = compute(state);
+    // Zoom out (x2, x4, x8) so the whole path is in the plot; a run that leaves even
+    // the widest view is shown in the preset view and named as leaving it.
+    let { zoom, view, leaves } = result.view;
+    if (heldZoom !== null) {
+      zoom = heldZoom;
+      view = zoomedView(state.function, zoom);
+    }
+    shownZoom = zoom;
+    shownView = view;
+    const key = JSON.stringify([state.function, isQuad ? state.kappa : 0, isQuad ? state.angle_deg : 0, zoom, contour.width]);
+    const background = backgroundFor(state, view, key);
+    const ctx = contour.getContext("2d");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(background.canvas, 0, 0);
+    ctx.setTransform(size.dpr, 0, 0, size.dpr, 0, 0);
     const fn = landscapeFor(state);
-    drawPath(ctx, background.view, result.path, fn.minimum);
-    drawLoss(lossCanvas.getContext("2d"), result, result.goh);
+    drawPath(ctx, view, result.path, fn.minimum, size.css, size.css);
+    const lctx = lossCanvas.getContext("2d");
+    lctx.setTransform(size.dpr, 0, 0, size.dpr, 0, 0);
+    drawLoss(lctx, result, result.goh, lossCanvas.width / size.dpr, lossCanvas.height / size.dpr);
     const last = result.path.loss[result.path.loss.length - 1];
-    const lines = [`final loss f(w_${state.steps}) = ${fmt(last)}${Number.isFinite(last) ? "" : " (diverged)"}`];
+    const lines = [[`final loss f(w_${state.steps}) = ${fmt(last)}${Number.isFinite(last) ? "" : " (diverged)"}`]];
+    if (zoom > 1) lines.push([`view zoomed out \u00d7${zoom} to hold the whole path`]);
+    if (leaves !== null && leaves >= 0) lines.push([`the path leaves the plot at step ${leaves}`, "ck-warn"]);
     if (result.goh) {
       const g = result.goh;
       lines.push(
-        `eigenvalues \u03bb = ${fmt(g.eigenvalues[0])}, ${fmt(g.eigenvalues[1])}`,
-        `optimal \u03b1* = ${fmt(g.alphaStar)}, \u03b2* = ${fmt(g.betaStar)}, rate* = ${fmt(g.optimalRate)}`,
-        state.optimizer === "gd" || state.optimizer === "momentum"
-          ? `rate at (\u03b1, \u03b2) = ${fmt(g.rate)} per step${g.rate >= 1 ? " \u2265 1: diverges" : ""}`
-          : "rate: Goh's analysis covers gradient descent and the heavy ball",
+        [`eigenvalues \u03bb = ${fmt(g.eigenvalues[0])}, ${fmt(g.eigenvalues[1])}`],
+        [`optimal \u03b1* = ${fmt(g.alphaStar)}, \u03b2* = ${fmt(g.betaStar)}, rate* = ${fmt(g.optimalRate)}`],
+        [
+          g.rate !== null
+            ? `rate at (\u03b1, \u03b2) = ${fmt(g.rate)} per step${g.rate >= 1 ? " \u2265 1: diverges" : ""}`
+            : "rate: Goh's analysis covers gradient descent, the heavy ball and Nesterov",
+        ],
       );
+      const why = stabilityNote(state, g);
+      if (why) lines.push([why, "ck-warn"]);
     } else {
-      lines.push("Goh's optimal (\u03b1*, \u03b2*) needs the quadratic's eigenvalues.");
+      lines.push(["Goh's optimal (\u03b1*, \u03b2*) needs the quadratic's eigenvalues."]);
     }
     readout.replaceChildren(
-      ...lines.map((t) => {
+      ...lines.map(([t, cls]) => {
         const div = document.createElement("div");
         div.textContent = t;
+        if (cls) div.className = cls;
         return div;
       }),
     );
@@ -673,8 +857,17 @@ function render({ model, el }) {
   };
   const names = ["function", "optimizer", "lr", "beta", "steps", "start", "kappa", "angle_deg"];
   for (const name of names) model.on(`change:${name}`, schedule);
+  // Redraw when the column changes width or the page moves to a screen with another pixel ratio.
+  const resize = typeof ResizeObserver === "function"
+    ? new ResizeObserver(() => {
+        const css = Math.max(160, Math.min(SIDE, Math.floor(root.clientWidth || SIDE) - 2));
+        if (css !== size.css || (window.devicePixelRatio || 1) !== size.dpr) schedule();
+      })
+    : null;
+  resize?.observe(root);
   update();
   return () => {
+    resize?.disconnect();
     for (const name of names) model.off(`change:${name}`, schedule);
   };
 }

@@ -10,7 +10,8 @@
 //   regions on an interval or a box, by splitting cells one unit at a time),
 //   with the same tolerances, so the page shows coursekit's exact count live.
 // * `gridRegions` counts activation patterns on the drawing grid (cell centres,
-//   as coursekit.regions.grid_points): a lower bound, and the picture.
+//   as coursekit.regions.grid_points; points on a boundary are skipped): a
+//   lower bound on the exact count, and the picture.
 // * The bounds use BigInt, like Python's exact integers.
 
 // ---------------------------------------------------------------- PRNG ----
@@ -173,8 +174,12 @@ export function gridAxis(lo, hi, n) {
  * Region ids of the grid points (2-D: n*n points, index ix * n + iy as
  * grid_points' "ij" order; 1-D: n points), and the number of distinct
  * activation patterns among them (coursekit.regions.count_regions_by_sampling).
+ * A point on a boundary (some |z| <= relTol (|W| |h| + |b|), see
+ * coursekit.regions.interior_patterns) gets id -1 and is not counted: its
+ * pattern is the boundary's, not a region's, and counting it could exceed
+ * the exact count (a sawtooth's breakpoints fall on grid points).
  */
-export function gridRegions(layers, domain, n) {
+export function gridRegions(layers, domain, n, relTol = 1e-9) {
   const twoD = Array.isArray(domain[0]);
   const sizes = layers.map((layer) => layer.b.length);
   const H = sizes.reduce((a, b) => a + b, 0);
@@ -195,17 +200,24 @@ export function gridRegions(layers, domain, n) {
   // products are the same for a whole column of the grid, so they are made once.
   const px = new Float64Array(n1);
   const wy = new Float64Array(n1);
+  const ax = new Float64Array(n1); // |W[o][0] x|, for the boundary test's scale
   if (twoD) for (let o = 0; o < n1; o++) wy[o] = Wflat[2 * o + 1];
   const seen = new Map();
   let lastKey = null;
   let lastId = -1;
   for (let ix = 0; ix < xs.length; ix++) {
-    for (let o = 0; o < n1; o++) px[o] = Wflat[d * o] * xs[ix];
+    for (let o = 0; o < n1; o++) {
+      px[o] = Wflat[d * o] * xs[ix];
+      ax[o] = Math.abs(Wflat[d * o]) * Math.abs(xs[ix]);
+    }
     for (let iy = 0; iy < ys.length; iy++) {
       const y = ys[iy];
       key.fill(0);
+      let inside = true;
       for (let o = 0; o < n1; o++) {
         const z = (twoD ? px[o] + wy[o] * y : px[o]) + bflat[o];
+        const scale = (twoD ? ax[o] + Math.abs(wy[o]) * Math.abs(y) : ax[o]) + Math.abs(bflat[o]);
+        if (Math.abs(z) <= relTol * scale) inside = false;
         if (z > 0) {
           act[o] = z;
           key[o >>> 5] |= 1 << (o & 31);
@@ -220,8 +232,15 @@ export function gridRegions(layers, domain, n) {
         const outStart = inStart + nIn;
         for (let o = 0; o < nOut; o++) {
           let z = 0;
-          for (let i = 0; i < nIn; i++) z += Wflat[w++] * act[inStart + i];
+          let scale = 0;
+          for (let i = 0; i < nIn; i++) {
+            z += Wflat[w] * act[inStart + i];
+            scale += Math.abs(Wflat[w++]) * act[inStart + i];
+          }
           z += bflat[bit];
+          scale += Math.abs(bflat[bit]);
+          // A unit whose terms all vanish is zero on a neighbourhood: inactive, not a boundary.
+          if (scale > 0 && Math.abs(z) <= relTol * scale) inside = false;
           if (z > 0) {
             act[outStart + o] = z;
             key[bit >>> 5] |= 1 << (bit & 31);
@@ -230,6 +249,10 @@ export function gridRegions(layers, domain, n) {
         }
         inStart = outStart;
         nIn = nOut;
+      }
+      if (!inside) {
+        ids[twoD ? ix * n + iy : ix] = -1;
+        continue;
       }
       const k = words === 1 ? key[0] : key.join(",");
       if (k !== lastKey) {
@@ -507,16 +530,18 @@ export function compute(state) {
 // ---------------------------------------------------------------- view ----
 
 const STYLE = `
-.ck-regions { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
-.ck-regions .ck-controls { display: grid; grid-template-columns: auto auto auto; gap: 4px 8px; align-items: center; }
-.ck-regions input[type=range] { width: 140px; }
+.ck-regions { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; min-width: 0; }
+.ck-regions > div { min-width: 0; max-width: 100%; }
+.ck-regions .ck-controls { display: grid; grid-template-columns: auto minmax(0, 140px) auto; gap: 4px 8px; align-items: center; }
+.ck-regions input[type=range] { width: 140px; max-width: 100%; }
+.ck-regions select { max-width: 100%; }
 .ck-regions input[type=number] { width: 90px; }
 .ck-regions table { border-collapse: collapse; margin-top: 8px; }
 .ck-regions td { padding: 1px 8px 1px 0; }
 .ck-regions td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .ck-regions .ck-hl { font-weight: 600; }
 .ck-regions .ck-note { color: #555; max-width: 330px; margin-top: 6px; }
-.ck-regions canvas { border: 1px solid #ccc; image-rendering: pixelated; }
+.ck-regions canvas { display: block; box-sizing: content-box; border: 1px solid #ccc; }
 `;
 
 function hue(id) {
@@ -548,7 +573,25 @@ function trySave(model) {
   }
 }
 
-function draw2d(ctx, result) {
+/** Thickness of a convex polygon, 2 area / perimeter (between its inradius and twice it). */
+function thickness(vertices) {
+  const xs = vertices.map((v) => v[0]);
+  const ys = vertices.map((v) => v[1]);
+  let perimeter = 0;
+  for (let k = 0; k < xs.length; k++) {
+    const k1 = (k + 1) % xs.length;
+    perimeter += Math.hypot(xs[k1] - xs[k], ys[k1] - ys[k]);
+  }
+  return perimeter > 0 ? (2 * Math.abs(polygonArea(xs, ys))) / perimeter : 0;
+}
+
+/**
+ * The 2-D picture in device pixels: grid colours by region, then the outlines of
+ * the exact regions at least MIN_OUTLINE CSS pixels thick (thinner ones would merge
+ * into a solid block of ink). Returns how many regions were too thin to outline.
+ */
+const MIN_OUTLINE = 3;
+function draw2d(ctx, result, dpr) {
   const { grid, regions, net } = result;
   const n = grid.n;
   const image = ctx.createImageData(n, n);
@@ -557,36 +600,43 @@ function draw2d(ctx, result) {
   const data = image.data;
   for (let ix = 0; ix < n; ix++) {
     for (let iy = 0; iy < n; iy++) {
-      const c = 3 * grid.ids[ix * n + iy];
+      const id = grid.ids[ix * n + iy];
       const q = 4 * ((n - 1 - iy) * n + ix); // y up
-      data[q] = palette[c];
-      data[q + 1] = palette[c + 1];
-      data[q + 2] = palette[c + 2];
+      if (id < 0) {
+        data.set([90, 90, 90, 255], q); // a grid point on a boundary
+        continue;
+      }
+      data[q] = palette[3 * id];
+      data[q + 1] = palette[3 * id + 1];
+      data[q + 2] = palette[3 * id + 2];
       data[q + 3] = 255;
     }
   }
-  const scale = ctx.canvas.width / n;
   const off = scratchCanvas(n);
   off.ctx.putImageData(image, 0, 0);
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(off.canvas, 0, 0, ctx.canvas.width, ctx.canvas.height);
-  // Exact region outlines on top.
+  // Exact region outlines on top, where a region is thick enough to show one.
   const [[x0, x1], [y0, y1]] = net.domain;
   const W = ctx.canvas.width;
   const H = ctx.canvas.height;
+  const px = (x) => ((x - x0) / (x1 - x0)) * W;
+  const py = (y) => H - ((y - y0) / (y1 - y0)) * H;
   ctx.strokeStyle = "rgba(0, 0, 0, 0.55)";
-  ctx.lineWidth = 0.7 * Math.max(1, scale / 2);
+  ctx.lineWidth = 0.8 * dpr;
   ctx.beginPath();
+  let thin = 0;
   for (const r of regions) {
-    r.vertices.forEach(([x, y], k) => {
-      const px = ((x - x0) / (x1 - x0)) * W;
-      const py = H - ((y - y0) / (y1 - y0)) * H;
-      if (k === 0) ctx.moveTo(px, py);
-      else ctx.lineTo(px, py);
-    });
+    const pixels = r.vertices.map(([x, y]) => [px(x), py(y)]);
+    if (thickness(pixels) < MIN_OUTLINE * dpr) {
+      thin++;
+      continue;
+    }
+    pixels.forEach(([x, y], k) => (k === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
     ctx.closePath();
   }
   ctx.stroke();
+  return thin;
 }
 
 function scratchCanvas(n) {
@@ -596,10 +646,9 @@ function scratchCanvas(n) {
   return { canvas, ctx: canvas.getContext("2d") };
 }
 
-function draw1d(ctx, result) {
+/** The 1-D picture in CSS pixels (context scaled by the pixel ratio); returns the regions too thin to mark. */
+function draw1d(ctx, result, W, H) {
   const { graph, regions, net } = result;
-  const W = ctx.canvas.width;
-  const H = ctx.canvas.height;
   const [lo, hi] = net.domain;
   const finite = graph.ys.filter(Number.isFinite);
   let ymin = Math.min(...finite);
@@ -618,7 +667,7 @@ function draw1d(ctx, result) {
     const [rgb0, rgb1, rgb2] = hslToRgb(hue(k), 0.55, 0.85);
     ctx.fillStyle = `rgb(${rgb0},${rgb1},${rgb2})`;
     const a = X(r.vertices[0][0]);
-    ctx.fillRect(a, 0, Math.max(1, X(r.vertices[1][0]) - a), H);
+    ctx.fillRect(a, 0, X(r.vertices[1][0]) - a, H);
   });
   if (ymin < 0 && ymax > 0) {
     ctx.strokeStyle = "#999";
@@ -629,24 +678,30 @@ function draw1d(ctx, result) {
     ctx.stroke();
   }
   ctx.strokeStyle = "#1f3b73";
-  ctx.lineWidth = 2;
+  ctx.lineWidth = regions.length > W / 2 ? 1 : 2;
   ctx.beginPath();
   graph.xs.forEach((x, k) => (k ? ctx.lineTo(X(x), Y(graph.ys[k])) : ctx.moveTo(X(x), Y(graph.ys[k]))));
   ctx.stroke();
-  for (const p of graph.points) {
-    ctx.beginPath();
-    ctx.arc(X(p.x), Y(p.y), 3.5, 0, 2 * Math.PI);
-    ctx.fillStyle = p.kink ? "#c0392b" : "#fff";
-    ctx.strokeStyle = "#c0392b";
-    ctx.lineWidth = 1.5;
-    ctx.fill();
-    ctx.stroke();
+  // Boundary dots only while they stay apart; closer ones would cover the curve.
+  const minGap = Math.min(...regions.map((r) => X(r.vertices[1][0]) - X(r.vertices[0][0])));
+  const dots = minGap >= 8;
+  if (dots) {
+    for (const p of graph.points) {
+      ctx.beginPath();
+      ctx.arc(X(p.x), Y(p.y), 3.5, 0, 2 * Math.PI);
+      ctx.fillStyle = p.kink ? "#c0392b" : "#fff";
+      ctx.strokeStyle = "#c0392b";
+      ctx.lineWidth = 1.5;
+      ctx.fill();
+      ctx.stroke();
+    }
   }
   ctx.fillStyle = "#333";
   ctx.font = "11px system-ui, sans-serif";
   ctx.fillText(String(lo), 3, H - 4);
   const hiText = String(hi);
   ctx.fillText(hiText, W - 3 - ctx.measureText(hiText).width, H - 4);
+  return dots ? 0 : regions.length;
 }
 
 function control(parent, label, input, readout) {
@@ -730,6 +785,7 @@ function render({ model, el }) {
   scale.addEventListener("input", () => set("scale", Number((2 ** Number(scale.value)).toPrecision(4))));
 
   let pending = false;
+  let shown = { side: 0, dpr: 0 };
   const update = () => {
     pending = false;
     const state = {
@@ -761,12 +817,24 @@ function render({ model, el }) {
       return;
     }
     const twoD = result.net.inputDim === 2;
-    const side = 400; // 2 canvas pixels per cell of the default 200-grid
-    canvas.width = side;
-    canvas.height = twoD ? side : 260;
+    // The column's width up to 400 CSS pixels (2 per cell of the default 200-grid),
+    // backed by devicePixelRatio device pixels per CSS pixel.
+    const dpr = window.devicePixelRatio || 1;
+    const side = Math.max(160, Math.min(400, Math.floor(root.clientWidth || 400) - 2));
+    const tall = twoD ? side : Math.round((side * 260) / 400);
+    shown = { side, dpr };
+    canvas.style.width = `${side}px`;
+    canvas.style.height = `${tall}px`;
+    canvas.width = Math.round(side * dpr);
+    canvas.height = Math.round(tall * dpr);
     const ctx = canvas.getContext("2d");
-    if (twoD) draw2d(ctx, result);
-    else draw1d(ctx, result);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    let thin;
+    if (twoD) thin = draw2d(ctx, result, dpr);
+    else {
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      thin = draw1d(ctx, result, side, tall);
+    }
     const b = result.bounds;
     const widths = result.net.widths;
     const samples = twoD ? `${state.grid}\u00d7${state.grid}` : `${state.grid * state.grid}`;
@@ -791,12 +859,21 @@ function render({ model, el }) {
       }),
     );
     const arch = [result.net.inputDim, ...widths].join("-");
+    const missed = result.exactCount - result.gridCount;
     note.textContent =
       `Network ${arch} (H = ${widths.reduce((a, c) => a + c, 0)} ReLUs) on ${JSON.stringify(result.net.domain)}. ` +
       (twoD
-        ? "Colours: activation patterns on the grid; lines: the exact regions. "
+        ? "Colours: activation patterns on the grid (grey: grid points on a boundary); lines: the exact regions. "
         : "Curve: the network's output; dots: region boundaries (filled where the slope changes). ") +
-      "The grid count is a lower bound: regions smaller than a grid cell can be missed. " +
+      "The grid count counts the patterns of grid points inside a region, so it never exceeds the exact count; " +
+      (missed > 0
+        ? `here the grid misses ${missed} region${missed > 1 ? "s" : ""} that hold no grid point. `
+        : "here it sees every region. ") +
+      (thin > 0
+        ? twoD
+          ? `${thin} region${thin > 1 ? "s are" : " is"} under ${MIN_OUTLINE} px thick on this drawing and not outlined. `
+          : "The boundaries are too close together to mark with dots. "
+        : "") +
       "*Some network with these widths has at least this many regions; this one need not.";
     try {
       model.set("front_end_counts", { exact: result.exactCount, grid: result.gridCount });
@@ -813,8 +890,17 @@ function render({ model, el }) {
   };
   const names = ["mode", "preset", "depth", "width", "seed", "scale", "extent", "grid"];
   for (const name of names) model.on(`change:${name}`, schedule);
+  // Redraw when the column changes width or the page moves to a screen with another pixel ratio.
+  const resize = typeof ResizeObserver === "function"
+    ? new ResizeObserver(() => {
+        const side = Math.max(160, Math.min(400, Math.floor(root.clientWidth || 400) - 2));
+        if (side !== shown.side || (window.devicePixelRatio || 1) !== shown.dpr) schedule();
+      })
+    : null;
+  resize?.observe(root);
   update();
   return () => {
+    resize?.disconnect();
     for (const name of names) model.off(`change:${name}`, schedule);
   };
 }

@@ -39,6 +39,27 @@ export function sliderPosition(T, tMin, tMax) {
   return (Math.log(T) - Math.log(tMin)) / (Math.log(tMax) - Math.log(tMin));
 }
 
+/**
+ * Read a typed temperature: {value} for a positive finite number, else
+ * {error} saying what is wrong (the box never keeps a value the maths refuses).
+ */
+export function parseTemperature(text) {
+  const trimmed = String(text).trim();
+  if (trimmed === "") return { error: "T is empty: type a positive number such as 0.5 or 2" };
+  const T = Number(trimmed);
+  if (!Number.isFinite(T)) return { error: `T = ${trimmed} is not a number: type a positive number such as 0.5` };
+  if (T <= 0) return { error: `T = ${trimmed} is refused: the temperature must be > 0 (T \u2192 0 is the red one-hot tick)` };
+  return { value: T };
+}
+
+/** Read a typed logit: {value} for a finite number, else {error}. */
+export function parseLogit(text, i) {
+  const trimmed = String(text).trim();
+  const x = Number(trimmed);
+  if (trimmed === "" || !Number.isFinite(x)) return { error: `logit ${i + 1} must be a number, got "${trimmed}"` };
+  return { value: x };
+}
+
 /** Everything the view shows for one state. */
 export function compute({ logits, temperature }) {
   const p = softmaxT(logits, temperature);
@@ -49,13 +70,19 @@ export function compute({ logits, temperature }) {
 // ---------------------------------------------------------------- view ----
 
 const STYLE = `
-.ck-temp { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; max-width: 640px; }
+.ck-temp { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; max-width: 640px; min-width: 0; }
 .ck-temp .ck-row { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; margin: 4px 0; }
 .ck-temp input[type=number] { width: 64px; }
-.ck-temp input[type=range] { width: 260px; }
+.ck-temp input[type=range] { width: 260px; max-width: 100%; flex: 0 1 260px; min-width: 120px; }
+.ck-temp input[aria-invalid=true] { outline: 2px solid #c0392b; }
 .ck-temp .ck-num { font-variant-numeric: tabular-nums; }
 .ck-temp .ck-note { color: #555; }
-.ck-temp button { padding: 0 6px; }
+.ck-temp .ck-error { color: #b03a2e; font-weight: 600; min-height: 1.4em; }
+.ck-temp .ck-legend { display: flex; flex-wrap: wrap; gap: 4px 16px; color: #333; font-size: 12px; }
+.ck-temp .ck-legend span::before { content: ""; display: inline-block; width: 18px; vertical-align: middle; margin-right: 4px; }
+.ck-temp .ck-legend .ck-cold::before { border-top: 2px solid #c0392b; }
+.ck-temp .ck-legend .ck-hot::before { border-top: 2px dashed #555; }
+.ck-temp svg.ck-bars { display: block; max-width: 100%; }
 `;
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -75,39 +102,36 @@ function trySave(model) {
   }
 }
 
-function drawBars(box, result, logits, temperature) {
+/** The bar chart at width W (CSS pixels): the container's width, so a phone shows every bar. */
+function drawBars(box, result, logits, temperature, W) {
   const k = logits.length;
-  const W = 560;
-  const H = 230;
-  const left = 40;
-  const bottom = 40;
-  const top = 20;
+  const H = 200;
+  const left = 36;
+  const right = 8;
+  const bottom = 24;
+  const top = 18;
   const plotH = H - bottom - top;
-  const slot = (W - left - 10) / k;
+  const slot = (W - left - right) / k;
   const barW = Math.min(60, slot * 0.6);
+  const small = slot < 44; // narrow bars: shorter labels
   const Y = (p) => top + plotH * (1 - p);
-  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img" });
+  const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: "img", class: "ck-bars" });
   root.append(svg("title", {}, `softmax probabilities at T = ${temperature}`));
   for (const p of [0, 0.25, 0.5, 0.75, 1]) {
-    root.append(svg("line", { x1: left, x2: W - 10, y1: Y(p), y2: Y(p), stroke: "#e4e4e4" }));
-    root.append(svg("text", { x: left - 6, y: Y(p) + 4, "text-anchor": "end", "font-size": 11, fill: "#555" }, p.toFixed(2)));
+    root.append(svg("line", { x1: left, x2: W - right, y1: Y(p), y2: Y(p), stroke: "#e4e4e4" }));
+    root.append(svg("text", { x: left - 5, y: Y(p) + 4, "text-anchor": "end", "font-size": 11, fill: "#555" }, p.toFixed(2)));
   }
   result.probabilities.forEach((p, i) => {
     const cx = left + slot * (i + 0.5);
     root.append(svg("rect", { x: cx - barW / 2, y: Y(p), width: barW, height: Math.max(0, Y(0) - Y(p)), fill: "#4c72b0" }));
-    root.append(svg("text", { x: cx, y: Y(p) - 4, "text-anchor": "middle", "font-size": 11 }, p.toFixed(3)));
+    root.append(svg("text", { x: cx, y: Y(p) - 4, "text-anchor": "middle", "font-size": small ? 9 : 11 }, p.toFixed(small ? 2 : 3)));
     // The limits as ticks on each bar: T -> 0 (solid red), T -> inf (dashed grey).
-    root.append(svg("line", { x1: cx - barW / 2 - 4, x2: cx + barW / 2 + 4, y1: Y(result.cold[i]), y2: Y(result.cold[i]), stroke: "#c0392b", "stroke-width": 2 }));
-    root.append(svg("line", { x1: cx - barW / 2 - 4, x2: cx + barW / 2 + 4, y1: Y(result.hot[i]), y2: Y(result.hot[i]), stroke: "#555", "stroke-width": 2, "stroke-dasharray": "4 3" }));
-    root.append(svg("text", { x: cx, y: H - bottom + 16, "text-anchor": "middle", "font-size": 12 }, `\u03b7${i + 1} = ${logits[i]}`));
+    const tick = Math.min(4, slot * 0.15);
+    root.append(svg("line", { x1: cx - barW / 2 - tick, x2: cx + barW / 2 + tick, y1: Y(result.cold[i]), y2: Y(result.cold[i]), stroke: "#c0392b", "stroke-width": 2 }));
+    root.append(svg("line", { x1: cx - barW / 2 - tick, x2: cx + barW / 2 + tick, y1: Y(result.hot[i]), y2: Y(result.hot[i]), stroke: "#555", "stroke-width": 2, "stroke-dasharray": "4 3" }));
+    root.append(svg("text", { x: cx, y: H - bottom + 16, "text-anchor": "middle", "font-size": small ? 10 : 12 }, small ? `\u03b7${i + 1}` : `\u03b7${i + 1} = ${logits[i]}`));
   });
-  root.append(svg("line", { x1: left, x2: W - 10, y1: Y(0), y2: Y(0), stroke: "#333" }));
-  const legend = svg("g", { "font-size": 11 });
-  legend.append(svg("line", { x1: left, x2: left + 18, y1: H - 8, y2: H - 8, stroke: "#c0392b", "stroke-width": 2 }));
-  legend.append(svg("text", { x: left + 22, y: H - 4 }, "T \u2192 0: one-hot on the largest logit"));
-  legend.append(svg("line", { x1: left + 250, x2: left + 268, y1: H - 8, y2: H - 8, stroke: "#555", "stroke-width": 2, "stroke-dasharray": "4 3" }));
-  legend.append(svg("text", { x: left + 272, y: H - 4 }, `T \u2192 \u221e: uniform 1/${k}`));
-  root.append(legend);
+  root.append(svg("line", { x1: left, x2: W - right, y1: Y(0), y2: Y(0), stroke: "#333" }));
   box.replaceChildren(root);
 }
 
@@ -126,24 +150,52 @@ function render({ model, el }) {
   slider.min = "0";
   slider.max = "1000";
   slider.step = "1";
+  slider.setAttribute("aria-label", "temperature (log scale)");
   const tInput = document.createElement("input");
   tInput.type = "number";
   tInput.step = "any";
   tInput.min = "0";
+  tInput.setAttribute("aria-label", "temperature T");
   const tLabel = document.createElement("span");
   tLabel.textContent = "temperature T";
   tempRow.append(tLabel, slider, tInput);
+  const error = document.createElement("div");
+  error.className = "ck-error";
+  error.setAttribute("role", "alert");
   const bars = document.createElement("div");
+  const legend = document.createElement("div");
+  legend.className = "ck-legend";
+  const coldKey = document.createElement("span");
+  coldKey.className = "ck-cold";
+  coldKey.textContent = "T \u2192 0: one-hot on the largest logit";
+  const hotKey = document.createElement("span");
+  hotKey.className = "ck-hot";
+  legend.append(coldKey, hotKey);
   const entropyRow = document.createElement("div");
   entropyRow.className = "ck-row";
-  const entropyBar = svg("svg", { width: 260, height: 14 });
+  const entropyBar = svg("svg", { width: 260, height: 14, viewBox: "0 0 260 14", style: "max-width: 100%" });
   const entropyText = document.createElement("span");
   entropyText.className = "ck-num";
   entropyRow.append(entropyText, entropyBar);
   const note = document.createElement("div");
   note.className = "ck-note";
-  root.append(style, logitRow, tempRow, bars, entropyRow, note);
+  root.append(style, logitRow, tempRow, error, bars, legend, entropyRow, note);
   el.append(root);
+
+  // One message line for refused input; each box that is wrong is marked until it is fixed.
+  const problems = new Map();
+  const showProblems = () => {
+    error.textContent = [...problems.values()].join("; ");
+  };
+  const refuse = (input, key, message) => {
+    input.setAttribute("aria-invalid", "true");
+    problems.set(key, message);
+    showProblems();
+  };
+  const accept = (input, key) => {
+    input.removeAttribute("aria-invalid");
+    if (problems.delete(key)) showProblems();
+  };
 
   const setLogits = (values) => {
     model.set("logits", values);
@@ -155,29 +207,54 @@ function render({ model, el }) {
   };
   slider.addEventListener("input", () => {
     const T = temperatureAt(Number(slider.value) / 1000, model.get("t_min"), model.get("t_max"));
+    accept(tInput, "T");
     setT(Number(T.toPrecision(4)));
   });
+  // While typing: a valid value applies at once, a bad one is named under the box.
+  // On leaving the box (change): a bad value is put back to the T in use.
+  tInput.addEventListener("input", () => {
+    const parsed = parseTemperature(tInput.value);
+    if (parsed.error) refuse(tInput, "T", parsed.error);
+    else {
+      accept(tInput, "T");
+      setT(parsed.value);
+    }
+  });
   tInput.addEventListener("change", () => {
-    const T = Number(tInput.value);
-    if (T > 0 && Number.isFinite(T)) setT(T);
+    const parsed = parseTemperature(tInput.value);
+    if (parsed.error) {
+      refuse(tInput, "T", `${parsed.error}; still using T = ${model.get("temperature")}`);
+      tInput.value = String(model.get("temperature"));
+    }
   });
 
+  let logitInputs = [];
   const buildLogitInputs = (logits) => {
     const label = document.createElement("span");
     label.textContent = "logits \u03b7";
-    const inputs = logits.map((v, i) => {
+    for (const key of [...problems.keys()]) if (key !== "T") problems.delete(key);
+    showProblems();
+    logitInputs = logits.map((v, i) => {
       const input = document.createElement("input");
       input.type = "number";
       input.step = "0.5";
       input.value = String(v);
       input.setAttribute("aria-label", `logit ${i + 1}`);
-      input.addEventListener("change", () => {
-        const x = Number(input.value);
-        if (!Number.isFinite(x) || input.value === "") return;
+      const apply = (final) => {
+        const parsed = parseLogit(input.value, i);
+        if (parsed.error) {
+          refuse(input, i, final ? `${parsed.error}; still using ${model.get("logits")[i]}` : parsed.error);
+          if (final) input.value = String(model.get("logits")[i]);
+          return;
+        }
+        accept(input, i);
         const next = model.get("logits").slice();
-        next[i] = x;
+        if (next[i] === parsed.value) return;
+        next[i] = parsed.value;
         setLogits(next);
-      });
+      };
+      input.addEventListener("input", () => apply(false));
+      input.addEventListener("change", () => apply(true));
       return input;
     });
     const add = document.createElement("button");
@@ -190,24 +267,33 @@ function render({ model, el }) {
     remove.title = "remove the last class";
     remove.disabled = logits.length <= 2;
     remove.addEventListener("click", () => setLogits(model.get("logits").slice(0, -1)));
-    logitRow.replaceChildren(label, ...inputs, add, remove);
+    logitRow.replaceChildren(label, ...logitInputs, add, remove);
   };
 
-  let shownLogits = null;
+  let shownCount = -1;
+  let lastWidth = 0;
+  const chartWidth = () => Math.max(200, Math.min(560, Math.floor(root.clientWidth || 560)));
   const update = () => {
     const logits = model.get("logits");
     const T = model.get("temperature");
     const tMin = model.get("t_min");
     const tMax = model.get("t_max");
-    if (JSON.stringify(logits) !== shownLogits) {
-      // Rebuild only when the logits change, so a focused input keeps focus while typing.
-      shownLogits = JSON.stringify(logits);
+    if (logits.length !== shownCount) {
+      // Rebuild only when classes are added or removed; otherwise update the boxes in
+      // place, so the box being typed in keeps its focus and text.
+      shownCount = logits.length;
       buildLogitInputs(logits);
+    } else {
+      logitInputs.forEach((input, i) => {
+        if (document.activeElement !== input) input.value = String(logits[i]);
+      });
     }
     slider.value = String(Math.round(1000 * Math.min(1, Math.max(0, sliderPosition(T, tMin, tMax)))));
     if (document.activeElement !== tInput) tInput.value = String(T);
     const result = compute({ logits, temperature: T });
-    drawBars(bars, result, logits, T);
+    lastWidth = chartWidth();
+    drawBars(bars, result, logits, T, lastWidth);
+    hotKey.textContent = `T \u2192 \u221e: uniform 1/${logits.length}`;
     const frac = result.maxEntropy > 0 ? result.entropy / result.maxEntropy : 0;
     entropyBar.replaceChildren(
       svg("rect", { x: 0, y: 2, width: 260, height: 10, fill: "#eee" }),
@@ -222,8 +308,16 @@ function render({ model, el }) {
   };
   const names = ["logits", "temperature", "t_min", "t_max"];
   for (const name of names) model.on(`change:${name}`, update);
+  // Redraw the chart when the page's column changes width (phone rotation, side bar).
+  const resize = typeof ResizeObserver === "function"
+    ? new ResizeObserver(() => {
+        if (chartWidth() !== lastWidth) update();
+      })
+    : null;
+  resize?.observe(root);
   update();
   return () => {
+    resize?.disconnect();
     for (const name of names) model.off(`change:${name}`, update);
   };
 }
