@@ -25,7 +25,8 @@ from .harness.wire import write_inputs
 from .record import RecordError, parse_record
 from .registry import Check, all_checks, get_check
 from .result import Part, Result
-from .sandbox import OK, Outcome, run_student
+from .harness.run import OK, Outcome
+from .sandbox import run_student
 
 __all__ = [
     "case_inputs",

@@ -24,7 +24,7 @@ import numpy as np
 
 from .convert import describe_inputs, format_index, validate_array
 from .registry import Check
-from .sandbox import EXCEPTION, FORBIDDEN, OK, WRONG_TYPE, Outcome
+from .harness.run import EXCEPTION, FORBIDDEN, OK, WRONG_TYPE, Outcome
 
 __all__ = ["Verdict", "compare_output", "expectations", "judge"]
 

@@ -17,31 +17,10 @@ import os
 import sys
 from typing import Any, Self
 
-from .harness.run import (
-    EXCEPTION,
-    FORBIDDEN,
-    OK,
-    STATUSES,
-    WRONG_TYPE,
-    Captured,
-    Outcome,
-    captured_output,
-    run_call,
-)
+from .harness.run import FORBIDDEN, Outcome, run_call
 from .registry import Check
 
-__all__ = [
-    "EXCEPTION",
-    "FORBIDDEN",
-    "OK",
-    "STATUSES",
-    "WRONG_TYPE",
-    "Captured",
-    "Outcome",
-    "Tripwire",
-    "captured_output",
-    "run_student",
-]
+__all__ = ["Tripwire", "run_student"]
 
 
 # ---------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def central_differences(
     eps: float = 1e-6,
 ) -> dict[str, np.ndarray]:
     """Gradients of the scalar ``f(values)`` w.r.t. ``values[name]`` for each name in ``wrt``, by central differences."""
-    values = {k: (np.array(v, dtype=np.float64) if k in wrt else v) for k, v in values.items()}
+    values = {k: (np.array(v, dtype=np.float64, order="C") if k in wrt else v) for k, v in values.items()}  # C order: flat writes must land
     grads = {}
     for name in wrt:
         x = values[name]
