@@ -110,11 +110,13 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: Reducti
 
 
 def _class_positions(logits: np.ndarray, target: np.ndarray, name: str) -> Any:
-    """Where class-index targets sit in ``logits.ravel()``; None for class probabilities.
+    """The index ``(rows, target)`` that picks each row's target class from ``logits``; None for probabilities.
 
-    Checks the shapes, and that every index lies in [0, C): ``np.ravel_multi_index``
-    refuses any other (negative ones too, which indexing would wrap around) in
-    the same pass that computes the positions.
+    A tuple of index arrays, not positions in ``logits.ravel()``: ``ravel()``
+    copies a non-contiguous array (``z.T``), so writing through it would be
+    lost.  Checks the shapes, and that every index lies in [0, C):
+    ``np.ravel_multi_index`` refuses any other (negative ones too, which
+    indexing would wrap around) in one NumPy call.
     """
     if logits.ndim not in (1, 2):
         raise ShapeError(f"{name}: expected logits of shape (N, C) or (C,), got {logits.shape}")
@@ -128,7 +130,8 @@ def _class_positions(logits: np.ndarray, target: np.ndarray, name: str) -> Any:
                          f"expected shape {logits.shape[:-1]}")
     rows = (np.arange(target.shape[0]),) if target.ndim == 1 else ()
     try:
-        return np.ravel_multi_index((*rows, target), logits.shape)
+        np.ravel_multi_index((*rows, target), logits.shape)
+        return (*rows, target)
     except ValueError:
         raise IndexError(f"{name}: class indices must lie in [0, {logits.shape[-1] - 1}], "
                          f"got values from {target.min()} to {target.max()}") from None
@@ -139,7 +142,7 @@ def _one_hot(target: np.ndarray, positions: Any, like: np.ndarray) -> np.ndarray
     if positions is None:
         return target
     out = np.zeros(like.shape, dtype=like.dtype)
-    out.ravel()[positions] = 1  # a fresh array: ravel() is a view of it
+    out[positions] = 1
     return out
 
 
@@ -151,7 +154,7 @@ class CrossEntropy(Function):
         ctx.reduction, ctx.target, ctx.positions = reduction, target, positions
         log_p, ctx.exp, ctx.total = log_softmax_parts(z)
         if positions is not None:
-            loss = -log_p.ravel()[positions]
+            loss = -log_p[positions]
         else:
             loss = -(target * log_p).sum(axis=-1)
         return _reduce(loss, reduction)
@@ -165,7 +168,7 @@ class CrossEntropy(Function):
         d = ctx.exp / ctx.total  # softmax, from the forward pass's parts
         if ctx.positions is None:  # probability targets need not sum to one
             return (d * _mass(ctx) - ctx.target) * g, None
-        d.ravel()[ctx.positions] -= 1  # d is fresh: ravel() is a view of it
+        d[ctx.positions] -= 1  # d is fresh (and may be laid out as z.T: index it, never its ravel())
         d *= g
         return d, None
 
@@ -228,7 +231,7 @@ def hinge(input: Any, target: Any, margin: float = 1.0, reduction: Reduction = "
     scores = _data(input)
     if scores.ndim == 2 and np.issubdtype(target.dtype, np.integer):
         positions = _class_positions(scores, target, "hinge")
-        correct = input.reshape(-1)[positions].reshape(-1, 1)
+        correct = input[positions].reshape(-1, 1)
         margins = relu(margin - correct + input) * (1 - _one_hot(target, positions, scores))
         return _reduce(margins.sum(axis=-1) / scores.shape[-1], reduction)
     _same_shape(input, target, "hinge")
