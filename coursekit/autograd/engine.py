@@ -299,8 +299,10 @@ def grad(
     """
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, Tensor | np.ndarray):
-        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif not isinstance(grad_outputs, list | tuple):  # one gradient: a Tensor, an array or a number
+        grad_outputs = [grad_outputs]
     for o in outputs:
         if not o.requires_grad:
             raise RuntimeError("grad(): an output does not require grad (nothing connects it to the inputs)")

@@ -29,7 +29,7 @@ from .activation import (
 from .container import Sequential
 from .dropout import Dropout
 from .linear import Identity, Linear
-from .loss import BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Loss, MSELoss, NLLLoss
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Loss, MSELoss, NLLLoss
 from .mlp import MLP
 from .module import Module
 from .parameter import Parameter
@@ -39,6 +39,7 @@ __all__ = [
     "MLP",
     "RBF",
     "AbsRectifier",
+    "BCELoss",
     "BCEWithLogitsLoss",
     "CrossEntropyLoss",
     "Dropout",

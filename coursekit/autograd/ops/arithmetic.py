@@ -102,8 +102,9 @@ class Pow(Function):
         out = ctx.out
         need_a, need_b = ctx.needs_input_grad
         a_, b_ = _data(a), _data(b)
-        grad_a = where(b_ == 0, 0, grad * b * a ** (b - 1)) if need_a else None
-        grad_b = where((a_ == 0) & (b_ >= 0), 0, grad * out * log(_as_dtype(a, out.dtype))) if need_b else None
+        with np.errstate(divide="ignore", invalid="ignore"):  # the 0 * inf entries are replaced below
+            grad_a = where(b_ == 0, 0, grad * b * a ** (b - 1)) if need_a else None
+            grad_b = where((a_ == 0) & (b_ >= 0), 0, grad * out * log(_as_dtype(a, out.dtype))) if need_b else None
         return grad_a, grad_b
 
 
