@@ -16,6 +16,7 @@ import numpy as np
 
 from . import grad_mode
 from .broadcasting import sum_to
+from .function import last_change
 from .tensor import Tensor
 
 
@@ -121,7 +122,8 @@ def run_backward(
                     "Trying to backward through the graph a second time: its saved values were freed "
                     "after the first backward. Pass retain_graph=True to the first backward() if you need this."
                 )
-            _check_unchanged(ctx, t)
+            if last_change[0] > ctx.sequence_nr:  # something changed in place after this op ran
+                _check_unchanged(ctx, t)
             ctx.inputs = ctx.parents if create_graph else ctx.arrays
             ctx.out = t if create_graph else t.data
             in_grads = ctx.fn.backward(ctx, grad)
@@ -210,13 +212,14 @@ def _root_grad(t: Tensor, gradient: Any, create_graph: bool = False) -> Any:
             )
         gradient = np.empty(t.data.shape, t.data.dtype)
         gradient.fill(1)  # np.ones, minus its Python wrapper: this runs on every backward()
-    elif isinstance(gradient, Tensor) and create_graph:
-        gradient = gradient.astype(t.dtype)  # a recorded cast: the gradient may itself need gradients
     else:
-        # A copy in the output's dtype (PyTorch casts too): the caller's array is never stored.
-        gradient = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=t.dtype)
-    if gradient.shape != t.shape:
-        raise ValueError(f"gradient has shape {gradient.shape}, but the output has shape {t.shape}")
+        if isinstance(gradient, Tensor) and create_graph:
+            gradient = gradient.astype(t.dtype)  # a recorded cast: the gradient may itself need gradients
+        else:
+            # A copy in the output's dtype (PyTorch casts too): the caller's array is never stored.
+            gradient = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=t.dtype)
+        if gradient.shape != t.shape:
+            raise ValueError(f"gradient has shape {gradient.shape}, but the output has shape {t.shape}")
     if create_graph and not isinstance(gradient, Tensor):
         gradient = Tensor._make(gradient, False, None)
     return gradient
@@ -255,7 +258,7 @@ def backward(
     if len(grads) != len(roots):
         raise ValueError(f"backward: {len(roots)} tensors but {len(grads)} gradients")
     for t in roots:
-        if not t.requires_grad:
+        if not t._requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no input was created with "
                 "requires_grad=True (or the result was computed under no_grad)"

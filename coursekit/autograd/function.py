@@ -20,7 +20,8 @@ import numpy as np
 from . import grad_mode
 
 
-_sequence = itertools.count()  # numbers the recorded ops in the order they ran
+_sequence = itertools.count()  # numbers the recorded ops (and in-place changes) in the order they ran
+last_change = [0]  # the number of the latest in-place change of any tensor (see Tensor._modify)
 
 
 class ShapeError(ValueError):

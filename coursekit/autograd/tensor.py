@@ -332,7 +332,7 @@ class Tensor:
                 "do it inside `with coursekit.no_grad():` (e.g. parameter updates) or write y = x + ..."
             )
         change(self.data)
-        self._version[0] = next(_sequence)
+        self._version[0] = function.last_change[0] = next(function._sequence)
         return self
 
     def _inplace(self, op: Any, other: Any) -> Tensor:
@@ -627,4 +627,4 @@ def _data(x: Any) -> Any:
 
 
 from . import engine, numpy_interop, ops  # noqa: E402  (they build Tensors, so they load after the class)
-from .function import _sequence  # noqa: E402
+from . import function  # noqa: E402

@@ -271,13 +271,12 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: Reducti
 
 
 def _class_positions(logits: np.ndarray, target: np.ndarray, name: str) -> Any:
-    """The index ``(rows, target)`` that picks each row's target class from ``logits``; None for probabilities.
+    """Where class-index targets sit in the C-order flattening of ``logits``; None for class probabilities.
 
-    A tuple of index arrays, not positions in ``logits.ravel()``: ``ravel()``
-    copies a non-contiguous array (``z.T``), so writing through it would be
-    lost.  Checks the shapes, and that every index lies in [0, C):
-    ``np.ravel_multi_index`` refuses any other (negative ones too, which
-    indexing would wrap around) in one NumPy call.
+    Checks the shapes, and that every index lies in [0, C): ``np.ravel_multi_index``
+    refuses any other (negative ones too, which indexing would wrap around) in
+    the same pass that computes the positions.  Read with ``a.ravel()[positions]``
+    (right for any memory layout); write only through :func:`_flat_view`.
     """
     if logits.ndim not in (1, 2):
         raise ShapeError(f"{name}: expected logits of shape (N, C) or (C,), got {logits.shape}")
@@ -291,8 +290,7 @@ def _class_positions(logits: np.ndarray, target: np.ndarray, name: str) -> Any:
                          f"expected shape {logits.shape[:-1]}")
     rows = (np.arange(target.shape[0]),) if target.ndim == 1 else ()
     try:
-        np.ravel_multi_index((*rows, target), logits.shape)
-        return (*rows, target)
+        return np.ravel_multi_index((*rows, target), logits.shape)
     except ValueError:
         raise IndexError(f"{name}: class indices must lie in [0, {logits.shape[-1] - 1}], "
                          f"got values from {target.min()} to {target.max()}") from None
@@ -303,8 +301,20 @@ def _one_hot(target: np.ndarray, positions: Any, like: np.ndarray) -> np.ndarray
     if positions is None:
         return target
     out = np.zeros(like.shape, dtype=like.dtype)
-    out[positions] = 1
+    _flat_view(out)[positions] = 1
     return out
+
+
+def _flat_view(a: np.ndarray) -> np.ndarray:
+    """``a`` as one axis, sharing its memory, so that writes reach ``a``.
+
+    ``a.ravel()`` (or ``reshape(-1)``) silently copies an array that is not
+    C-contiguous (``z.T``, a strided slice, or a NumPy result laid out like
+    one), and a write into the copy is lost; this refuses instead.
+    """
+    if not a.flags.c_contiguous:
+        raise ValueError(f"_flat_view: an array of shape {a.shape} that is not C-contiguous has no flat view")
+    return a.ravel()
 
 
 class CrossEntropy(Function):
@@ -315,7 +325,7 @@ class CrossEntropy(Function):
         ctx.reduction, ctx.target, ctx.positions = reduction, target, positions
         log_p, ctx.exp, ctx.total = log_softmax_parts(z)
         if positions is not None:
-            loss = -log_p[positions]
+            loss = -log_p.ravel()[positions]
         else:
             loss = -(target * log_p).sum(axis=-1)
         return _reduce(loss, reduction)
@@ -326,10 +336,12 @@ class CrossEntropy(Function):
         g = _per_row(grad, ctx.total.size, ctx.reduction)  # total: one number per row
         if isinstance(z, Tensor):  # building a graph of the backward pass: differentiable ops only
             return (softmax(z) * _mass(ctx) - _one_hot(ctx.target, ctx.positions, z.data)) * g, None
-        d = ctx.exp / ctx.total  # softmax, from the forward pass's parts
+        # softmax, from the forward pass's parts, in a fresh C-ordered array (NumPy would lay it
+        # out like z: for z.T a flat view would then be impossible)
+        d = np.divide(ctx.exp, ctx.total, order="C")
         if ctx.positions is None:  # probability targets need not sum to one
             return (d * _mass(ctx) - ctx.target) * g, None
-        d[ctx.positions] -= 1  # d is fresh (and may be laid out as z.T: index it, never its ravel())
+        _flat_view(d)[ctx.positions] -= 1
         d *= g
         return d, None
 
@@ -392,7 +404,7 @@ def hinge(input: Any, target: Any, margin: float = 1.0, reduction: Reduction = "
     scores = _data(input)
     if scores.ndim == 2 and np.issubdtype(target.dtype, np.integer):
         positions = _class_positions(scores, target, "hinge")
-        correct = input[positions].reshape(-1, 1)
+        correct = input.reshape(-1)[positions].reshape(-1, 1)
         margins = relu(margin - correct + input) * (1 - _one_hot(target, positions, scores))
         return _reduce(margins.sum(axis=-1) / scores.shape[-1], reduction)
     _same_shape(input, target, "hinge")

@@ -37,8 +37,12 @@ def log_softmax_parts(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.nda
     z, _ = _shifted(x, axis, guard_infinite=False)
     e = np.exp(z)
     total = np.add.reduce(e, axis=axis, keepdims=True)
-    with np.errstate(divide="ignore"):  # log 0 = -inf for an empty axis
-        return z - np.log(total), e, total
+    return z - _log_total(total, x), e, total
+
+
+def _log_total(total: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """log of a sum of exponentials: -inf for an empty axis (as PyTorch), without log(0)'s warning."""
+    return np.log(total) if x.size else np.full(total.shape, -np.inf, dtype=total.dtype)
 
 
 class LogSumExp(Function):
@@ -50,8 +54,7 @@ class LogSumExp(Function):
     def forward(ctx: Context, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         ctx.kept, ctx.axis = _kept_shape(x.shape, axis), axis
         z, m = _shifted(x, axis)
-        with np.errstate(divide="ignore"):  # log 0 = -inf for an empty axis, as in PyTorch
-            out = np.log(np.add.reduce(np.exp(z), axis=axis, keepdims=True)) + m
+        out = _log_total(np.add.reduce(np.exp(z), axis=axis, keepdims=True), x) + m
         return out if keepdims else np.squeeze(out, axis=axis)
 
     @staticmethod
