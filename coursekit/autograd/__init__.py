@@ -4,7 +4,9 @@ Read it in this order: ``tensor.py`` (the data and its operators),
 ``function.py`` (what one op records), ``ops/`` (forward next to backward for
 every op), ``broadcasting.py`` (the one place gradients are summed back to an
 input's shape), ``engine.py`` (the backward pass), ``grad_mode.py``
-(``no_grad``), ``gradcheck.py`` (finite differences).
+(``no_grad``), ``gradcheck.py`` (finite differences).  Around the core, for
+PyTorch's names: ``creation.py``, ``functions.py``, ``dtypes.py``,
+``numpy_interop.py``.
 """
 
 from .creation import (
