@@ -67,6 +67,8 @@ CASES = {
     "squeeze_not_one": (lambda x: x.squeeze(0), lambda T, x: x.squeeze(0), [A]),
     "clone": (lambda x: x.clone() * 2, lambda T, x: x.clone() * 2, [A]),
     "t": (lambda x: x.t(), lambda T, x: x.t(), [A]),
+    "transpose_fn": (lambda x: ck.transpose(x, 0, 2), lambda T, x: T.transpose(x, 0, 2), [V]),
+    "transpose_fn_numpy": (lambda x: ck.transpose(x, (1, 2, 0)), lambda T, x: T.permute(x, (1, 2, 0)), [V]),
     "t_vector": (lambda x: x[0].t(), lambda T, x: x[0].t(), [A]),
     "mT": (lambda x: x.mT, lambda T, x: x.mT, [V]),
     "expand": (lambda x: x[:, :1].expand(2, 3, 5), lambda T, x: x[:, :1].expand(2, 3, 5), [A]),
@@ -367,3 +369,26 @@ def test_shape_helpers_refuse_bad_input_clearly() -> None:
         a.var(ddof=0, correction=1)
     with pytest.raises(IndexError, match=r"one_hot: class indices must lie in \[0, 2\]"):
         F.one_hot(ck.tensor([0, 3]), 3)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1])
+def test_prod_second_derivatives_through_zeros(axis) -> None:
+    torch = require_torch()
+    arr = np.array([[0.0, 0.0, 2.0], [1.5, -0.7, 0.3]])
+    x, t = ck.tensor(arr, requires_grad=True), torch.tensor(arr, requires_grad=True)
+    y, ty = (x.prod(), t.prod()) if axis is None else (x.prod(dim=axis).sum(), t.prod(dim=axis).sum())
+    (g,) = ck.autograd.grad(y, x, create_graph=True)
+    (tg,) = torch.autograd.grad(ty, t, create_graph=True)
+    np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-12)
+    v = np.arange(6.0).reshape(2, 3)
+    (h,) = ck.autograd.grad((g * v).sum(), x)
+    (th,) = torch.autograd.grad((tg * torch.tensor(v)).sum(), t)
+    np.testing.assert_allclose(h.data, th.numpy(), rtol=1e-12)
+
+
+def test_norm_of_zero_has_zero_gradient_as_torch() -> None:
+    torch = require_torch()
+    x, t = ck.zeros(3, requires_grad=True), torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    x.norm().backward()
+    t.norm().backward()
+    np.testing.assert_array_equal(x.grad, t.grad.numpy())

@@ -147,7 +147,14 @@ def reshape(x: Any, shape: Sequence[int]) -> Any:
     return Reshape.apply(x, shape=tuple(shape))
 
 
-def transpose(x: Any, axes: Sequence[int] | None = None) -> Any:
+def transpose(x: Any, *dims: Any, axes: Sequence[int] | None = None) -> Any:
+    """``np.transpose(x, axes)`` (no axes: reversed), or ``torch.transpose(x, dim0, dim1)`` (two axes swapped)."""
+    if len(dims) == 2 and all(isinstance(d, int | np.integer) for d in dims):
+        perm = list(range(np.ndim(_data(x))))
+        perm[dims[0]], perm[dims[1]] = perm[dims[1]], perm[dims[0]]
+        return Transpose.apply(x, axes=tuple(perm))
+    if dims:
+        axes = dims[0]
     return Transpose.apply(x, axes=None if axes is None else tuple(axes))
 
 
