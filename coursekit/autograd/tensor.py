@@ -59,11 +59,12 @@ class Tensor:
 
     def __init__(self, data: Any, *shape: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         if shape:
-            raise TypeError(
-                f"Tensor{(data, *shape)}: coursekit's Tensor takes the data only (like torch.tensor), not a "
-                f"shape; for a tensor of that shape use ck.zeros{(data, *shape)} or ck.empty{(data, *shape)}, "
-                "and pass requires_grad= / dtype= by name"
-            )
+            args = (data, *shape)
+            hint = (f"for a tensor of shape {args} use ck.zeros{args} or ck.empty{args}"
+                    if all(isinstance(a, int) and not isinstance(a, bool) for a in args)
+                    else "pass requires_grad= and dtype= by name")
+            raise TypeError(f"Tensor() takes the data only (like torch.tensor), got {len(args)} positional "
+                            f"arguments; {hint}")
         if isinstance(data, Tensor):
             data = data.data
         self.data = np.array(data, dtype=dtype)
