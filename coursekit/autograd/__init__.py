@@ -4,12 +4,17 @@ Read it in this order: ``tensor.py`` (the data and its operators),
 ``function.py`` (what one op records), ``ops/`` (forward next to backward for
 every op), ``broadcasting.py`` (the one place gradients are summed back to an
 input's shape), ``engine.py`` (the backward pass), ``grad_mode.py``
-(``no_grad``), ``gradcheck.py`` (finite differences).
+(``no_grad``), ``gradcheck.py`` (finite differences).  Around the core, for
+PyTorch's names: ``creation.py``, ``functions.py``, ``dtypes.py``,
+``numpy_interop.py``.
 """
 
-from .creation import arange, default_rng, from_numpy, manual_seed, ones, ones_like, rand, randn, tensor, zeros, zeros_like
-from .engine import grad, topological_order
+from .creation import (
+    arange, as_tensor, default_rng, empty, empty_like, eye, from_numpy, full, full_like, linspace, manual_seed, ones,
+    ones_like, rand, rand_like, randint, randn, randn_like, tensor, zeros, zeros_like,
+)
+from .engine import backward, grad, topological_order
 from .function import Context, Function, ShapeError
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor

@@ -28,6 +28,8 @@ def reduce_to_shape(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 class SumTo(Function):
     """Reduce a broadcast gradient back to ``shape``."""
 
+    saves_inputs = False  # only the shape
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         ctx.in_shape = x.shape
@@ -40,6 +42,8 @@ class SumTo(Function):
 
 class BroadcastTo(Function):
     """Stretch ``x`` to ``shape`` (a read-only view, no copy)."""
+
+    saves_inputs = False  # only the shape
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import grad_mode
 from .broadcasting import sum_to
+from .function import last_change
 from .tensor import Tensor
 
 
@@ -108,6 +109,8 @@ def run_backward(
         while pending:
             t = heappop(pending)[1]
             grad = grads.pop(t)
+            if t._hooks:
+                grad = _run_hooks(t, grad, create_graph)
             ctx = t._ctx
             if wanted is not None:
                 if t in wanted:
@@ -119,6 +122,8 @@ def run_backward(
                     "Trying to backward through the graph a second time: its saved values were freed "
                     "after the first backward. Pass retain_graph=True to the first backward() if you need this."
                 )
+            if last_change[0] > ctx.sequence_nr:  # something changed in place after this op ran
+                _check_unchanged(ctx, t)
             ctx.inputs = ctx.parents if create_graph else ctx.arrays
             ctx.out = t if create_graph else t.data
             in_grads = ctx.fn.backward(ctx, grad)
@@ -137,17 +142,60 @@ def run_backward(
                         heappush(pending, (-parent._ctx.sequence_nr, parent))
             if not retain_graph:
                 ctx.release()
-    # What is left are the leaves, each with the sum of all its contributions.
-    for leaf, grad in grads.items():
-        if wanted is not None:
-            if leaf in wanted:
-                captured[leaf] = grad
-        else:
-            _accumulate(leaf, grad, handed_out)
+        # What is left are the leaves, each with the sum of all its contributions.
+        for leaf, grad in grads.items():
+            if leaf._hooks:
+                grad = _run_hooks(leaf, grad, create_graph)
+            if wanted is not None:
+                if leaf in wanted:
+                    captured[leaf] = grad
+            else:
+                _accumulate(leaf, grad, handed_out)
     return captured
 
 
-def _accumulate(t: Tensor, grad: np.ndarray, handed_out: set[int]) -> None:
+def _check_unchanged(ctx: Any, out: Tensor) -> None:
+    """Refuse to run a backward rule whose saved values were changed in place after it was recorded.
+
+    Each in-place change stamps the tensor's version counter with a fresh
+    sequence number; one higher than the op's own came after the op ran.  The
+    backward pass calls this only when the latest change of any tensor
+    (``function.last_change``) came after the op, so an ordinary training step
+    pays one comparison per op.  The message is PyTorch's.
+    """
+    seq, fn = ctx.sequence_nr, ctx.fn
+    changed = None
+    if fn.saves_inputs:
+        for p in ctx.parents:
+            if isinstance(p, Tensor) and p._version[0] > seq:
+                changed = f"an input of shape {p.shape}"
+    if fn.saves_output and out._version[0] > seq:
+        changed = f"its output of shape {out.shape}"
+    if changed is not None:
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace operation: "
+            f"{ctx.name()} needs {changed}, which was changed (+=, [...] =, zero_ ..., perhaps through a "
+            "detach()ed tensor) after the op was recorded. Hint: change a copy (.clone()) or compute the "
+            "result again after the change."
+        )
+
+
+def _run_hooks(t: Tensor, grad: Any, create_graph: bool) -> Any:
+    for hook in list(t._hooks):
+        result = hook(grad)
+        if result is not None:
+            if not create_graph:
+                result = np.asarray(result.data if isinstance(result, Tensor) else result, dtype=t.data.dtype)
+            if result.shape != t.shape:
+                raise RuntimeError(f"hook returned a gradient of shape {result.shape}, the tensor has {t.shape}")
+            grad = result
+    return grad
+
+
+def _accumulate(t: Tensor, grad: Any, handed_out: set[int]) -> None:
+    if isinstance(grad, Tensor):  # create_graph=True: .grad keeps the graph of the gradient
+        t.grad = grad if t.grad is None else t.grad + grad
+        return
     if t.grad is not None:
         grad = t.grad + grad
     elif grad.base is not None or id(grad) in handed_out:
@@ -168,10 +216,11 @@ def _root_grad(t: Tensor, gradient: Any, create_graph: bool = False) -> Any:
         gradient = np.empty(t.data.shape, t.data.dtype)
         gradient.fill(1)  # np.ones, minus its Python wrapper: this runs on every backward()
     else:
-        if isinstance(gradient, Tensor):
-            gradient = gradient if create_graph else gradient.data
+        if isinstance(gradient, Tensor) and create_graph:
+            gradient = gradient.astype(t.dtype)  # a recorded cast: the gradient may itself need gradients
         else:
-            gradient = np.array(gradient, dtype=t.dtype)  # a copy: the caller's array is never stored
+            # A copy in the output's dtype (PyTorch casts too): the caller's array is never stored.
+            gradient = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=t.dtype)
         if gradient.shape != t.shape:
             raise ValueError(f"gradient has shape {gradient.shape}, but the output has shape {t.shape}")
     if create_graph and not isinstance(gradient, Tensor):
@@ -179,14 +228,56 @@ def _root_grad(t: Tensor, gradient: Any, create_graph: bool = False) -> Any:
     return gradient
 
 
-def backward(t: Tensor, gradient: Any = None, retain_graph: bool = False) -> None:
-    """``t.backward()``: accumulate d t / d leaf into each leaf's ``.grad``."""
-    if not t.requires_grad:
-        raise RuntimeError(
-            "backward() on a tensor that does not require grad: no input was created with "
-            "requires_grad=True (or the result was computed under no_grad)"
-        )
-    run_backward([t], [_root_grad(t, gradient)], retain_graph)
+def _as_list(tensors: Any) -> list:
+    return [tensors] if isinstance(tensors, Tensor) else list(tensors)
+
+
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Tensor | Sequence[Tensor] | None = None,
+) -> None:
+    """Accumulate the gradients of ``tensors`` into the leaves' ``.grad`` (``torch.autograd.backward``).
+
+    ``t.backward(g)`` is ``backward(t, g)``; several outputs backpropagate
+    together, each with its own upstream gradient.  With ``inputs`` only those
+    tensors' ``.grad`` change.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> x = ck.tensor(3.0, requires_grad=True)
+    >>> ck.autograd.backward([x * x, 2 * x])      # d/dx (x^2 + 2x) = 2x + 2
+    >>> x.grad
+    array(8.)
+    """
+    if isinstance(tensors, Tensor):
+        roots, grads = [tensors], [grad_tensors]
+    else:
+        roots = list(tensors)
+        grads = [None] * len(roots) if grad_tensors is None else list(grad_tensors)
+    if len(grads) != len(roots):
+        raise ValueError(f"backward: {len(roots)} tensors but {len(grads)} gradients")
+    for t in roots:
+        if not t._requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no input was created with "
+                "requires_grad=True (or the result was computed under no_grad)"
+            )
+    keep = create_graph if retain_graph is None else retain_graph
+    root_grads = [_root_grad(t, g, create_graph) for t, g in zip(roots, grads)]
+    if inputs is None:
+        run_backward(roots, root_grads, keep, create_graph)
+        return
+    inputs = _as_list(inputs)
+    captured = run_backward(roots, root_grads, keep, create_graph, capture=inputs)
+    handed_out: set[int] = set()
+    with grad_mode.set_grad_enabled(create_graph):
+        for x in inputs:
+            if x in captured:
+                _accumulate(x, captured[x], handed_out)
 
 
 def grad(
@@ -212,10 +303,12 @@ def grad(
     >>> dy.item(), d2y.item()
     (27.0, 18.0)
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    if grad_outputs is None or isinstance(grad_outputs, Tensor | np.ndarray):
-        grad_outputs = [grad_outputs] * len(outputs) if grad_outputs is None else [grad_outputs]
+    outputs = _as_list(outputs)
+    inputs = _as_list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif not isinstance(grad_outputs, list | tuple):  # one gradient: a Tensor, an array or a number
+        grad_outputs = [grad_outputs]
     for o in outputs:
         if not o.requires_grad:
             raise RuntimeError("grad(): an output does not require grad (nothing connects it to the inputs)")

@@ -20,7 +20,8 @@ import numpy as np
 from . import grad_mode
 
 
-_sequence = itertools.count()  # numbers the recorded ops in the order they ran
+_sequence = itertools.count()  # numbers the recorded ops (and in-place changes) in the order they ran
+last_change = [0]  # the number of the latest in-place change of any tensor (see Tensor._modify)
 
 
 class ShapeError(ValueError):
@@ -89,6 +90,11 @@ class Function:
     6.0
     """
 
+    # What backward reads, for the in-place check of the engine: the inputs'
+    # values (most ops; not those that only need their shapes) and the output.
+    saves_inputs = True
+    saves_output = False
+
     @staticmethod
     def forward(ctx: Context, *args: Any, **params: Any) -> np.ndarray:
         raise NotImplementedError
@@ -108,7 +114,7 @@ class Function:
         for x in inputs:  # one pass: this runs for every op, so it is kept lean
             if isinstance(x, Tensor):
                 arrays.append(x.data)
-                needs.append(x.requires_grad)
+                needs.append(x._requires_grad)
             else:
                 arrays.append(x)
                 needs.append(None)

@@ -1,4 +1,4 @@
-"""Switching graph recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+"""Switching graph recording on and off: ``no_grad``, ``enable_grad``, ``set_grad_enabled``, ``inference_mode``."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ class set_grad_enabled(contextlib.ContextDecorator):
 
 
 class no_grad(set_grad_enabled):
-    """Do not record operations (evaluation, parameter updates); usable as decorator.
+    """Do not record operations (evaluation, parameter updates); a decorator too, with or without ().
 
     Examples
     --------
@@ -64,14 +64,51 @@ class no_grad(set_grad_enabled):
     ...     w -= 0.1          # an in-place update that must not enter the graph
     >>> w.is_leaf
     True
+    >>> @ck.no_grad
+    ... def predict(x):
+    ...     return w * x
+    >>> predict(2.0).requires_grad
+    False
     """
+
+    def __new__(cls, fn: Any = None) -> Any:
+        if fn is not None:  # @no_grad without parentheses: decorate fn at once
+            return cls()(fn)
+        return super().__new__(cls)
 
     def __init__(self) -> None:
         super().__init__(False)
 
 
 class enable_grad(set_grad_enabled):
-    """Record operations again inside a ``no_grad`` region."""
+    """Record operations again inside a ``no_grad`` region (a decorator too, with or without ())."""
+
+    def __new__(cls, fn: Any = None) -> Any:
+        if fn is not None:
+            return cls()(fn)
+        return super().__new__(cls)
 
     def __init__(self) -> None:
         super().__init__(True)
+
+
+class inference_mode(set_grad_enabled):
+    """``torch.inference_mode``: here the same as ``no_grad`` (``mode=False`` records as usual).
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> x = ck.tensor(1.0, requires_grad=True)
+    >>> with ck.inference_mode():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def __new__(cls, mode: Any = True) -> Any:
+        if callable(mode):  # @inference_mode without parentheses
+            return cls()(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode: bool = True) -> None:
+        super().__init__(not mode)

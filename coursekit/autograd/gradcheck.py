@@ -23,19 +23,20 @@ def _outputs(fn: Callable, inputs: Sequence[Tensor]) -> list[Tensor]:
 def numerical_jacobian(fn: Callable, inputs: Sequence[Tensor], eps: float = 1e-6) -> list[list[np.ndarray]]:
     """J[i][k] = d output_k / d input_i by central differences, shape ``out_k.shape + in_i.shape``.
 
-    ``inputs`` must own contiguous data: elements are perturbed in place.
+    Elements are perturbed in place, through their multi-index: a flat view
+    (``reshape(-1)``) would be a copy for non-contiguous data, and writing to
+    it would change nothing.
     """
     jac = []
     for x in inputs:
-        flat = x.data.reshape(-1)  # a view, so writing to it perturbs x
         columns = []
-        for j in range(flat.size):
-            orig = flat[j]
-            flat[j] = orig + eps
+        for j in np.ndindex(x.shape):
+            orig = x.data[j]
+            x.data[j] = orig + eps
             plus = [o.data.copy() for o in _outputs(fn, inputs)]
-            flat[j] = orig - eps
+            x.data[j] = orig - eps
             minus = [o.data.copy() for o in _outputs(fn, inputs)]
-            flat[j] = orig
+            x.data[j] = orig
             columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
         jac.append([np.stack(col, axis=-1).reshape(col[0].shape + x.shape) for col in zip(*columns)])
     return jac

@@ -204,7 +204,7 @@ class Maxout(Module):
             raise ShapeError(
                 f"Maxout(k={self.k}): the last axis of the input (shape {shape}) must be a multiple of {self.k}"
             )
-        return x.reshape(shape[:-1] + (shape[-1] // self.k, self.k)).max(axis=-1)
+        return x.reshape(shape[:-1] + (shape[-1] // self.k, self.k)).amax(axis=-1)
 
     def extra_repr(self) -> str:
         return f"k={self.k}"

@@ -9,6 +9,7 @@ for logits of size 1e3.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -22,9 +23,9 @@ from ..autograd.tensor import Tensor, _data
 
 __all__ = [
     "relu", "leaky_relu", "sigmoid", "tanh", "softplus", "softmax", "log_softmax", "logsumexp", "linear",
-    "hardtanh", "exp", "log", "clip", "where", "maximum",
-    "mse_loss", "l1_loss", "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "hinge",
-    "prelu", "dropout",
+    "hardtanh", "exp", "log", "clip", "where", "maximum", "gelu", "elu", "silu", "one_hot",
+    "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "cross_entropy", "nll_loss", "kl_div", "hinge", "prelu", "dropout",
 ]
 
 Reduction = str
@@ -64,6 +65,72 @@ def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Any:
     return clip(x, min_val, max_val)
 
 
+def elu(input: Any, alpha: float = 1.0) -> Any:
+    """x for x > 0, alpha (e^x - 1) otherwise (``torch.nn.functional.elu``).
+
+    The exponential sees min(x, 0) only, so a large positive x cannot overflow
+    into the branch that ``where`` discards (inf * 0 would be NaN in backward).
+    """
+    negative = alpha * (exp(clip(input, None, 0.0)) - 1)
+    return where(_data(input) > 0, input, negative)
+
+
+def silu(input: Any) -> Any:
+    """x sigma(x), also called swish (``torch.nn.functional.silu``)."""
+    return input * sigmoid(input)
+
+
+class _Erf(Function):
+    """The error function, elementwise (NumPy has none: math.erf per element);  d/dx = 2/sqrt(pi) e^{-x^2}."""
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
+        return np.vectorize(math.erf, otypes=[x.dtype])(x) if x.size else x.copy()
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        x = ctx.inputs[0]
+        return (grad * (2 / math.sqrt(math.pi)) * exp(-(x * x)),)
+
+
+def gelu(input: Any, approximate: str = "none") -> Any:
+    """x Phi(x), Phi the standard normal CDF (``torch.nn.functional.gelu``); ``approximate='tanh'`` as torch's.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> round(gelu(ck.tensor(1.0)).item(), 6)
+    0.841345
+    """
+    if approximate == "tanh":
+        inner = math.sqrt(2 / math.pi) * (input + 0.044715 * input * input * input)
+        return 0.5 * input * (1 + tanh(inner))
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return 0.5 * input * (1 + _Erf.apply(input * (1 / math.sqrt(2))))
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """Class indices to rows of 0s with a 1 at the index, int64 (``torch.nn.functional.one_hot``).
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> one_hot(ck.tensor([0, 2]), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    index = np.asarray(_data(tensor))
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: class indices must be integers, got {index.dtype}")
+    if num_classes == -1:
+        num_classes = int(index.max()) + 1 if index.size else 0
+    if index.size and (index.min() < 0 or index.max() >= num_classes):
+        raise IndexError(f"one_hot: class indices must lie in [0, {num_classes - 1}], "
+                         f"got values from {index.min()} to {index.max()}")
+    return Tensor(np.eye(num_classes, dtype=np.int64)[index])
+
+
 def mse_loss(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
     """Squared error (y_hat - y)^2: the negative log-likelihood of a Gaussian with fixed variance, up to constants."""
     _same_shape(input, target, "mse_loss")
@@ -75,6 +142,44 @@ def l1_loss(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
     """Absolute error |y_hat - y| (Laplace likelihood)."""
     _same_shape(input, target, "l1_loss")
     return _reduce(abs(input - target), reduction)
+
+
+def huber_loss(input: Any, target: Any, reduction: Reduction = "mean", delta: float = 1.0) -> Any:
+    """d^2 / 2 for |d| < delta, delta (|d| - delta/2) beyond: squared near 0, absolute far out (d = input - target)."""
+    _same_shape(input, target, "huber_loss")
+    d = input - target
+    size = abs(d)
+    return _reduce(where(_data(size) < delta, 0.5 * d * d, delta * (size - 0.5 * delta)), reduction)
+
+
+def smooth_l1_loss(input: Any, target: Any, reduction: Reduction = "mean", beta: float = 1.0) -> Any:
+    """d^2 / (2 beta) for |d| < beta, |d| - beta/2 beyond: Huber's loss divided by beta."""
+    _same_shape(input, target, "smooth_l1_loss")
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    d = input - target
+    size = abs(d)
+    return _reduce(where(_data(size) < beta, 0.5 * d * d / beta, size - 0.5 * beta), reduction)
+
+
+def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = False) -> Any:
+    """KL divergence sum p (log p - input) for log-probabilities ``input`` and probabilities ``target`` = p.
+
+    As in PyTorch, ``input`` holds log-probabilities, terms with p = 0 count
+    0, and ``reduction='batchmean'`` (the sum over classes averaged over the
+    batch) is the mathematical KL divergence; ``'mean'`` averages over every
+    element.  ``log_target=True`` takes log p as ``target``.
+    """
+    _same_shape(input, target, "kl_div")
+    if log_target:
+        terms = exp(target) * (target - input)
+    else:
+        safe = where(_data(target) > 0, target, 1)  # 0 log 0 counts 0: the log never sees a 0
+        terms = target * (log(safe) - input)
+    if reduction == "batchmean":
+        shape = np.shape(_data(input))
+        return terms.sum() / (shape[0] if shape else 1)
+    return _reduce(terms, reduction)
 
 
 class BCEWithLogits(Function):
@@ -93,6 +198,63 @@ class BCEWithLogits(Function):
         return (sigmoid(z) - y) * g, -z * g if ctx.needs_input_grad[1] else None
 
 
+def _probability_target(input: Any, target: Any, name: str) -> Any:
+    """``target`` as floats in [0, 1] in the input's dtype, or a clear error (integer labels, values outside)."""
+    data = np.asarray(_data(target))
+    if data.dtype.kind in "iub":
+        raise TypeError(
+            f"{name}: the target must hold floating-point probabilities in [0, 1], got {data.dtype} "
+            "(as in PyTorch, integer labels are refused); convert them, e.g. y.astype(np.float64) or y.double()"
+        )
+    if data.size and not ((data >= 0) & (data <= 1)).all():
+        raise ValueError(
+            f"{name}: the target must lie in [0, 1] (a probability), got values from {np.nanmin(data)} to "
+            f"{np.nanmax(data)}; for labels -1/+1 use (y + 1) / 2"
+        )
+    _same_shape(input, target, name)
+    return target if isinstance(target, Tensor) else data.astype(_data(input).dtype, copy=False)
+
+
+class BCE(Function):
+    """-[y log p + (1-y) log(1-p)] with each log clamped at -100 (PyTorch's);  d/dp = (p - y) / max(p (1-p), 1e-12)."""
+
+    @staticmethod
+    def forward(ctx: Context, p: np.ndarray, y: np.ndarray, reduction: Reduction) -> np.ndarray:
+        ctx.reduction = reduction
+        with np.errstate(divide="ignore"):  # log 0 = -inf, clamped next
+            log_p, log_q = np.maximum(np.log(p), -100), np.maximum(np.log1p(-p), -100)
+        return _reduce(-(y * log_p + (1 - y) * log_q), reduction)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        p, y = ctx.inputs
+        g = _scale(grad, np.size(_data(p)), ctx.reduction)
+        need_p, need_y = ctx.needs_input_grad
+        grad_p = (p - y) / clip(p * (1 - p), 1e-12, None) * g if need_p else None
+        grad_y = (log(1 - p) - log(p)) * g if need_y else None
+        return grad_p, grad_y
+
+
+def binary_cross_entropy(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
+    """Bernoulli negative log-likelihood of probabilities ``input`` (after a sigmoid) and targets in [0, 1].
+
+    Prefer :func:`binary_cross_entropy_with_logits` on logits: it cannot
+    saturate.  Here, as in PyTorch, each log is clamped at -100.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> round(binary_cross_entropy(ck.tensor([0.5]), ck.tensor([1.0])).item(), 6)    # log 2
+    0.693147
+    """
+    p = _data(input)
+    if p.size and not ((p >= 0) & (p <= 1)).all():
+        raise ValueError(f"binary_cross_entropy: the input must be probabilities in [0, 1], got values from "
+                         f"{p.min()} to {p.max()}; for logits use binary_cross_entropy_with_logits")
+    target = _probability_target(input, target, "binary_cross_entropy")
+    return BCE.apply(input, target, reduction=reduction)
+
+
 def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
     """Bernoulli negative log-likelihood of 0/1 targets given logits (no sigmoid needed before it).
 
@@ -104,17 +266,17 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: Reducti
     >>> loss.item()      # the second answer is confidently wrong
     500.0
     """
-    target = target if isinstance(target, Tensor) else np.asarray(target, dtype=_data(input).dtype)
-    _same_shape(input, target, "binary_cross_entropy_with_logits")
+    target = _probability_target(input, target, "binary_cross_entropy_with_logits")
     return BCEWithLogits.apply(input, target, reduction=reduction)
 
 
 def _class_positions(logits: np.ndarray, target: np.ndarray, name: str) -> Any:
-    """Where class-index targets sit in ``logits.ravel()``; None for class probabilities.
+    """Where class-index targets sit in the C-order flattening of ``logits``; None for class probabilities.
 
     Checks the shapes, and that every index lies in [0, C): ``np.ravel_multi_index``
     refuses any other (negative ones too, which indexing would wrap around) in
-    the same pass that computes the positions.
+    the same pass that computes the positions.  Read with ``a.ravel()[positions]``
+    (right for any memory layout); write only through :func:`_flat_view`.
     """
     if logits.ndim not in (1, 2):
         raise ShapeError(f"{name}: expected logits of shape (N, C) or (C,), got {logits.shape}")
@@ -139,8 +301,20 @@ def _one_hot(target: np.ndarray, positions: Any, like: np.ndarray) -> np.ndarray
     if positions is None:
         return target
     out = np.zeros(like.shape, dtype=like.dtype)
-    out.ravel()[positions] = 1  # a fresh array: ravel() is a view of it
+    _flat_view(out)[positions] = 1
     return out
+
+
+def _flat_view(a: np.ndarray) -> np.ndarray:
+    """``a`` as one axis, sharing its memory, so that writes reach ``a``.
+
+    ``a.ravel()`` (or ``reshape(-1)``) silently copies an array that is not
+    C-contiguous (``z.T``, a strided slice, or a NumPy result laid out like
+    one), and a write into the copy is lost; this refuses instead.
+    """
+    if not a.flags.c_contiguous:
+        raise ValueError(f"_flat_view: an array of shape {a.shape} that is not C-contiguous has no flat view")
+    return a.ravel()
 
 
 class CrossEntropy(Function):
@@ -162,10 +336,12 @@ class CrossEntropy(Function):
         g = _per_row(grad, ctx.total.size, ctx.reduction)  # total: one number per row
         if isinstance(z, Tensor):  # building a graph of the backward pass: differentiable ops only
             return (softmax(z) * _mass(ctx) - _one_hot(ctx.target, ctx.positions, z.data)) * g, None
-        d = ctx.exp / ctx.total  # softmax, from the forward pass's parts
+        # softmax, from the forward pass's parts, in a fresh C-ordered array (NumPy would lay it
+        # out like z: for z.T a flat view would then be impossible)
+        d = np.divide(ctx.exp, ctx.total, order="C")
         if ctx.positions is None:  # probability targets need not sum to one
             return (d * _mass(ctx) - ctx.target) * g, None
-        d.ravel()[ctx.positions] -= 1  # d is fresh: ravel() is a view of it
+        _flat_view(d)[ctx.positions] -= 1
         d *= g
         return d, None
 

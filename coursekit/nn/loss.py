@@ -7,6 +7,7 @@ target                 model output                 loss
 =====================  ===========================  =========================
 real numbers           linear unit(s)               ``MSELoss`` (Gaussian)
 0/1                    one logit per label          ``BCEWithLogitsLoss``
+0/1                    one probability per label    ``BCELoss``
 one of C classes       C logits                     ``CrossEntropyLoss``
 one of C classes       C log-probabilities          ``NLLLoss``
 -1/+1 or class index   scores                       ``HingeLoss``
@@ -23,7 +24,7 @@ from typing import Any
 from . import functional as F
 from .module import Module
 
-__all__ = ["BCEWithLogitsLoss", "CrossEntropyLoss", "HingeLoss", "L1Loss", "MSELoss", "NLLLoss"]
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HingeLoss", "L1Loss", "MSELoss", "NLLLoss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -58,6 +59,23 @@ class L1Loss(_Loss):
 
     def forward(self, input: Any, target: Any) -> Any:
         return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities (after a ``Sigmoid``) and targets in [0, 1].
+
+    ``BCEWithLogitsLoss`` on the logits is the stable choice; this one, as in
+    PyTorch, clamps each log at -100 where a probability reaches 0 or 1.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> round(BCELoss()(ck.tensor([0.5, 0.5]), ck.tensor([0.0, 1.0])).item(), 6)    # log 2
+    0.693147
+    """
+
+    def forward(self, input: Any, target: Any) -> Any:
+        return F.binary_cross_entropy(input, target, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):

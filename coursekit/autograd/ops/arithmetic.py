@@ -7,11 +7,14 @@ from typing import Any
 import numpy as np
 
 from ..function import Context, Function
-from .elementwise import log
+from ..tensor import Tensor, _data
+from .elementwise import log, where
 
 
 class Add(Function):
     """a + b;  d/da = 1, d/db = 1."""
+
+    saves_inputs = False
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
@@ -24,6 +27,8 @@ class Add(Function):
 
 class Sub(Function):
     """a - b;  d/da = 1, d/db = -1."""
+
+    saves_inputs = False
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
@@ -50,6 +55,8 @@ class Mul(Function):
 class Div(Function):
     """a / b;  d/da = 1/b, d/db = -a/b^2 = -out/b."""
 
+    saves_output = True
+
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
         return a / b
@@ -64,6 +71,8 @@ class Div(Function):
 class Neg(Function):
     """-a."""
 
+    saves_inputs = False
+
     @staticmethod
     def forward(ctx: Context, a: Any) -> np.ndarray:
         return -a
@@ -74,7 +83,14 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """a ** b;  d/da = b a^(b-1), d/db = a^b log(a)."""
+    """a ** b;  d/da = b a^(b-1), d/db = a^b log(a).
+
+    Where those formulas give 0 * inf, PyTorch's limits: d/da = 0 where b = 0
+    (x^0 is constant), d/db = 0 where a = 0 and b >= 0.  The log is taken in
+    the result's dtype (a float32 base with a float64 exponent gives float64).
+    """
+
+    saves_output = True
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
@@ -83,7 +99,17 @@ class Pow(Function):
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple:
         a, b = ctx.inputs
+        out = ctx.out
         need_a, need_b = ctx.needs_input_grad
-        grad_a = grad * b * a ** (b - 1) if need_a else None
-        grad_b = grad * ctx.out * log(a) if need_b else None
+        a_, b_ = _data(a), _data(b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # the 0 * inf entries are replaced below
+            grad_a = where(b_ == 0, 0, grad * b * a ** (b - 1)) if need_a else None
+            grad_b = where((a_ == 0) & (b_ >= 0), 0, grad * out * log(_as_dtype(a, out.dtype))) if need_b else None
         return grad_a, grad_b
+
+
+def _as_dtype(x: Any, dtype: np.dtype) -> Any:
+    """``x`` in ``dtype``: a recorded cast for a Tensor, a plain one for numbers and arrays."""
+    if isinstance(x, Tensor):
+        return x.astype(dtype)
+    return np.asarray(x, dtype=dtype)

@@ -18,6 +18,8 @@ def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
 class Exp(Function):
     """e^x;  derivative e^x, the output itself."""
 
+    saves_inputs, saves_output = False, True  # backward reads the output only
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         return np.exp(x)
@@ -41,6 +43,8 @@ class Log(Function):
 
 class Sqrt(Function):
     """sqrt(x);  derivative 1 / (2 sqrt(x))."""
+
+    saves_inputs, saves_output = False, True  # backward reads the output only
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
@@ -78,6 +82,8 @@ class Cos(Function):
 class Tanh(Function):
     """tanh(x);  derivative 1 - tanh(x)^2."""
 
+    saves_inputs, saves_output = False, True  # backward reads the output only
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         return np.tanh(x)
@@ -90,6 +96,8 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     """1 / (1 + e^-x);  derivative sigma(x) (1 - sigma(x))."""
+
+    saves_inputs, saves_output = False, True  # backward reads the output only
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Matrix products: ``matmul`` (1-D, 2-D, batched) and the fused dense layer ``linear``.
+"""Matrix products: ``matmul`` (1-D, 2-D, batched), the fused dense layer ``linear``, and ``einsum``.
 
 For C = A @ B with upstream gradient G:  grad_A = G @ B^T,  grad_B = A^T @ G.
 """
@@ -78,7 +78,7 @@ class Linear(Function):
         need_x, need_w, need_b = ctx.needs_input_grad
         batched = grad.ndim != 2  # fold leading axes into one batch axis
         g2 = grad.reshape(-1, weight.shape[0]) if batched else grad
-        x2 = x.reshape(-1, weight.shape[1]) if batched else x
+        x2 = x.reshape(g2.shape[0], weight.shape[1]) if batched else x  # not -1: in_features may be 0
         grad_x = grad @ weight if need_x else None
         grad_w = g2.T @ x2 if need_w else None
         grad_b = g2.sum(axis=0) if need_b else None
@@ -93,3 +93,70 @@ def matmul(a: Any, b: Any) -> Any:
 def linear(x: Any, weight: Any, bias: Any = None) -> Any:
     """Dense layer x @ weight^T + bias (``torch.nn.functional.linear``)."""
     return Linear.apply(x, weight, bias)
+
+
+def _parse_einsum(equation: str, count: int) -> tuple[list[str], str]:
+    """Subscripts of each operand and of the output (implicit output: letters used once, sorted)."""
+    equation = equation.replace(" ", "")
+    if "." in equation:
+        raise ValueError(f"einsum: '...' is not supported here, write every axis's letter: {equation!r}")
+    inputs, arrow, output = equation.partition("->")
+    subs = inputs.split(",")
+    if len(subs) != count:
+        raise ValueError(f"einsum: {equation!r} names {len(subs)} operands but {count} were given")
+    if not arrow:
+        letters = "".join(subs)
+        output = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    for s in subs:
+        if len(set(s)) != len(s):
+            raise ValueError(f"einsum: a letter repeated within one operand ({s!r}, a diagonal) is not supported")
+    return subs, output
+
+
+class Einsum(Function):
+    """Einstein summation;  the gradient of operand k is the einsum of the upstream gradient with the others.
+
+    A letter of operand k that appears nowhere else was summed away; its
+    gradient is the same along that axis, so it is broadcast back.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, *operands: np.ndarray, equation: str) -> np.ndarray:
+        ctx.subs, ctx.output = _parse_einsum(equation, len(operands))
+        return np.einsum(f"{','.join(ctx.subs)}->{ctx.output}", *operands)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        from ..broadcasting import broadcast_to  # noqa: PLC0415
+
+        grads = []
+        for k, (x, need) in enumerate(zip(ctx.inputs, ctx.needs_input_grad)):
+            if not need:
+                grads.append(None)
+                continue
+            others = [(s, o) for i, (s, o) in enumerate(zip(ctx.subs, ctx.inputs)) if i != k]
+            present = ctx.output + "".join(s for s, _ in others)
+            kept = "".join(c for c in ctx.subs[k] if c in present)
+            equation = ",".join([ctx.output] + [s for s, _ in others]) + "->" + kept
+            g = Einsum.apply(grad, *(o for _, o in others), equation=equation)
+            shape = x.shape
+            g = g.reshape(tuple(n if c in present else 1 for c, n in zip(ctx.subs[k], shape)))
+            grads.append(broadcast_to(g, shape))
+        return tuple(grads)
+
+
+def einsum(equation: str, *operands: Any) -> Any:
+    """Einstein summation, e.g. ``einsum('ij,jk->ik', a, b)`` is ``a @ b`` (``torch.einsum``).
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> a = ck.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> ck.einsum("ij,ij->", a, a).backward()   # sum of squares
+    >>> a.grad
+    array([[2., 4.],
+           [6., 8.]])
+    """
+    if len(operands) == 1 and isinstance(operands[0], list | tuple):
+        operands = tuple(operands[0])
+    return Einsum.apply(*operands, equation=equation)

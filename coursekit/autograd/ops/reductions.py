@@ -1,4 +1,4 @@
-"""Reductions along axes: sum, mean, max, min, var.
+"""Reductions along axes: sum, mean, prod, max, min, var, norm, argmax.
 
 Backward rules put the reduced axes back (``keep``) and spread the gradient
 over the elements that produced each result.
@@ -6,13 +6,13 @@ over the elements that produced each result.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..broadcasting import broadcast_to
 from ..function import Context, Function
-from ..tensor import _data
+from ..tensor import Tensor, _data
 
 
 def _kept_shape(shape: tuple[int, ...], axis: Any) -> tuple[int, ...]:
@@ -38,6 +38,8 @@ class _Reduction(Function):
 class Sum(_Reduction):
     """Sum over ``axis``;  every summed element gets the gradient of the sum."""
 
+    saves_inputs = False  # only their shape
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         Sum.remember(ctx, x, axis)
@@ -51,6 +53,8 @@ class Sum(_Reduction):
 class Mean(_Reduction):
     """Mean over ``axis``;  each element gets 1/n of the gradient."""
 
+    saves_inputs = False
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         Mean.remember(ctx, x, axis)
@@ -63,9 +67,10 @@ class Mean(_Reduction):
 
 
 class Max(_Reduction):
-    """Largest value over ``axis``;  the gradient is shared by the tied maxima."""
+    """Largest value over ``axis``;  the gradient is shared by the tied maxima (by the NaNs, if any)."""
 
     _reduce = staticmethod(np.max)
+    saves_output = True
 
     @classmethod
     def forward(cls, ctx: Context, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
@@ -75,7 +80,8 @@ class Max(_Reduction):
     @classmethod
     def backward(cls, ctx: Context, grad: Any) -> tuple:
         x = _data(ctx.inputs[0])
-        winners = x == _data(ctx.out).reshape(ctx.kept)
+        out = _data(ctx.out).reshape(ctx.kept)
+        winners = (x == out) | (np.isnan(x) & np.isnan(out))  # NaN wins a max (as in PyTorch) but != itself
         share = (winners / winners.sum(axis=ctx.axis, keepdims=True)).astype(x.dtype)
         return (cls.keep(ctx, grad) * share,)
 
@@ -100,3 +106,136 @@ class Var(_Reduction):
         x = ctx.inputs[0]
         centred = x - x.mean(axis=ctx.axis, keepdims=True)
         return (Var.keep(ctx, grad) * centred * (2 / ctx.dof),)
+
+
+class Prod(_Reduction):
+    """Product over ``axis`` (one axis or all);  d/dx_i = the product of the other elements.
+
+    Not ``out / x_i``, which fails where x_i = 0: the product of the others is
+    an exclusive running product from the left times one from the right.
+    """
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: int | None = None, keepdims: bool = False) -> np.ndarray:
+        Prod.remember(ctx, x, axis)
+        return np.prod(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        x = ctx.inputs[0]
+        if ctx.axis is None:
+            others = _product_of_others(x.reshape(-1), 0).reshape(x.shape)
+        else:
+            others = _product_of_others(x, ctx.axis)
+        return (Prod.keep(ctx, grad) * others,)
+
+
+def _product_of_others(x: Any, axis: int) -> Any:
+    """Element i: the product of all elements but i along ``axis``."""
+    n = x.shape[axis]
+    if isinstance(x, Tensor):  # a differentiable version: row i of an n x n table is x with x_i set to 1
+        moved = x.swapaxes(axis, -1)
+        table = moved.reshape(moved.shape[:-1] + (1, n)).expand(moved.shape[:-1] + (n, n))
+        from .elementwise import where  # noqa: PLC0415  (elementwise imports this module's neighbours)
+
+        return Prod.apply(where(np.eye(n, dtype=bool), 1, table), axis=-1).swapaxes(axis, -1)
+    xm = np.moveaxis(x, axis, -1)
+    if n == 0:
+        return np.ones_like(x)
+    ones = np.ones(xm.shape[:-1] + (1,), dtype=x.dtype)
+    left = np.cumprod(np.concatenate([ones, xm[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, xm[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return np.moveaxis(left * right, -1, axis)
+
+
+def prod(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
+    """Product of the elements over one ``axis`` (or all), as ``torch.prod``."""
+    if axis is not None and not isinstance(axis, int | np.integer):
+        raise TypeError(f"prod takes one axis (an int) or None, got {axis!r}; call it once per axis")
+    return Prod.apply(x, axis=axis, keepdims=keepdims)
+
+
+class Norm2(_Reduction):
+    """Euclidean norm sqrt(sum x^2);  d/dx = x / norm, and 0 where the norm is 0 (as PyTorch)."""
+
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+        Norm2.remember(ctx, x, axis)
+        return np.sqrt((x * x).sum(axis=ctx.axis, keepdims=keepdims))
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        from .elementwise import where  # noqa: PLC0415
+
+        x, out = ctx.inputs[0], Norm2.keep(ctx, ctx.out)
+        safe = where(_data(out) == 0, np.inf, out)  # x / inf = 0 for the zero vector
+        return (Norm2.keep(ctx, grad) * x / safe,)
+
+
+def norm(x: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Any:
+    """The ``p``-norm over ``dim``: 2 (``'fro'``) by default, 1, ``inf``, ``-inf`` or any other p > 0."""
+    if p in ("fro", 2):
+        return Norm2.apply(x, axis=dim, keepdims=keepdim)
+    if p == 1:
+        return abs(x).sum(axis=dim, keepdims=keepdim)
+    if p == np.inf:
+        return abs(x).amax(axis=dim, keepdims=keepdim)
+    if p == -np.inf:
+        return abs(x).amin(axis=dim, keepdims=keepdim)
+    if isinstance(p, int | float) and p > 0:
+        return (abs(x) ** p).sum(axis=dim, keepdims=keepdim) ** (1.0 / p)
+    raise ValueError(f"norm: p must be 'fro', inf, -inf or a number > 0, got {p!r}")
+
+
+def correction(ddof: int | None, correction: int | None, unbiased: bool | None) -> int:
+    """The degrees of freedom subtracted by var/std: PyTorch's default 1, or what one of the three says."""
+    given = [(name, v) for name, v in (("ddof", ddof), ("correction", correction), ("unbiased", unbiased))
+             if v is not None]
+    if len(given) > 1:
+        raise TypeError(f"var/std: pass one of ddof, correction or unbiased, got {', '.join(n for n, _ in given)}")
+    if not given:
+        return 1  # PyTorch's default: the unbiased estimate (NumPy's default would be ddof=0)
+    return int(given[0][1])
+
+
+class ValuesIndices(NamedTuple):
+    """What ``x.max(dim)`` and ``x.min(dim)`` return, as ``torch.return_types.max``."""
+
+    values: Any
+    indices: Any
+
+
+def arg_reduce(fn: Any, x: Any, axis: int | None, keepdims: bool) -> Tensor:
+    """``np.argmax``/``np.argmin`` as an int64 Tensor (no gradient); ``axis=None`` indexes the flattened tensor."""
+    data = _data(x)
+    if axis is None:
+        index = np.asarray(fn(data))
+        return Tensor._make(index.reshape((1,) * data.ndim) if keepdims else index, False, None)
+    return Tensor._make(np.asarray(fn(data, axis=axis, keepdims=keepdims)), False, None)
+
+
+def max_or_min(x: Any, axis: Any, keepdims: bool, op: type[Max]) -> Any:
+    """``x.max()``: the value; ``x.max(dim)``: ``(values, indices)``; ``x.max(other)``: elementwise."""
+    if isinstance(axis, Tensor | np.ndarray):
+        from .elementwise import maximum, minimum  # noqa: PLC0415
+
+        return (maximum if op is Max else minimum)(x, axis)
+    if not isinstance(axis, int | np.integer):
+        return op.apply(x, axis=axis, keepdims=keepdims)
+    indices = arg_reduce(np.argmax if op is Max else np.argmin, x, axis, True)
+    # The values are picked at the indices, so the gradient goes to that one element, as in PyTorch.
+    values = take_along(x, axis, indices.data)
+    if not keepdims:
+        values, indices = values.squeeze(axis), indices.squeeze(axis)
+    return ValuesIndices(values, indices)
+
+
+def take_along(x: Any, axis: int, index: np.ndarray) -> Any:
+    """``x`` picked at ``index`` along ``axis`` (``np.take_along_axis``, ``torch.gather``), differentiable."""
+    from .shape import getitem  # noqa: PLC0415
+
+    parts = list(np.indices(index.shape, sparse=True))
+    parts[axis % max(index.ndim, 1)] = index
+    return getitem(x, tuple(parts))

@@ -19,7 +19,10 @@ def _shifted(x: np.ndarray, axis: Any, guard_infinite: bool = True) -> tuple[np.
     """x - max(x) along axis, and that max (0 where it is infinite, to avoid inf - inf)."""
     # The ufuncs' own reduce (here and below): np.max's and ndarray.sum's Python
     # wrappers cost more than the reduction of a small array.
-    m = np.maximum.reduce(x, axis=axis, keepdims=True)
+    if x.size == 0:  # an empty axis: a maximum of -inf, as the empty sum of exponentials is 0
+        m = np.maximum.reduce(x, axis=axis, keepdims=True, initial=-np.inf)
+    else:
+        m = np.maximum.reduce(x, axis=axis, keepdims=True)
     if guard_infinite and not np.isfinite(m).all():
         m = np.where(np.isfinite(m), m, 0)
     return x - m, m
@@ -34,17 +37,24 @@ def log_softmax_parts(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.nda
     z, _ = _shifted(x, axis, guard_infinite=False)
     e = np.exp(z)
     total = np.add.reduce(e, axis=axis, keepdims=True)
-    return z - np.log(total), e, total
+    return z - _log_total(total, x), e, total
+
+
+def _log_total(total: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """log of a sum of exponentials: -inf for an empty axis (as PyTorch), without log(0)'s warning."""
+    return np.log(total) if x.size else np.full(total.shape, -np.inf, dtype=total.dtype)
 
 
 class LogSumExp(Function):
     """log sum_j e^{x_j};  d/dx_i = softmax(x)_i."""
 
+    saves_output = True
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
         ctx.kept, ctx.axis = _kept_shape(x.shape, axis), axis
         z, m = _shifted(x, axis)
-        out = np.log(np.add.reduce(np.exp(z), axis=axis, keepdims=True)) + m
+        out = _log_total(np.add.reduce(np.exp(z), axis=axis, keepdims=True), x) + m
         return out if keepdims else np.squeeze(out, axis=axis)
 
     @staticmethod
@@ -55,6 +65,8 @@ class LogSumExp(Function):
 
 class Softmax(Function):
     """e^{x_i} / sum_j e^{x_j};  vector-Jacobian product  s * (g - sum(g * s))."""
+
+    saves_inputs, saves_output = False, True  # backward reads the output only
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -71,6 +83,8 @@ class Softmax(Function):
 class LogSoftmax(Function):
     """x_i - logsumexp(x);  vector-Jacobian product  g - softmax(x) * sum(g)."""
 
+    saves_inputs, saves_output = False, True  # backward reads the output only
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, axis: int = -1) -> np.ndarray:
         ctx.axis = axis
@@ -81,13 +95,19 @@ class LogSoftmax(Function):
         return (grad - exp(ctx.out) * grad.sum(axis=ctx.axis, keepdims=True),)
 
 
-def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Any:
-    """log(sum(exp(x))) along ``axis``, without overflow."""
-    return LogSumExp.apply(x, axis=axis, keepdims=keepdims)
+def _pick(axis: Any, dim: Any, default: Any) -> Any:
+    if axis is not None and dim is not None:
+        raise TypeError("pass either axis or dim, not both")
+    return default if axis is None and dim is None else (dim if axis is None else axis)
 
 
-def softmax(x: Any, axis: int = -1) -> Any:
-    """Probabilities e^{x_i} / sum_j e^{x_j} along ``axis`` (default: last).
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = None, keepdim: bool = False) -> Any:
+    """log(sum(exp(x))) along ``axis`` (or ``dim``), without overflow."""
+    return LogSumExp.apply(x, axis=_pick(axis, dim, None), keepdims=keepdims or keepdim)
+
+
+def softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Any:
+    """Probabilities e^{x_i} / sum_j e^{x_j} along ``axis`` or ``dim`` (default: the last).
 
     Examples
     --------
@@ -95,9 +115,9 @@ def softmax(x: Any, axis: int = -1) -> Any:
     >>> ck.softmax(ck.tensor([3.0, 0.0, 1.0])).data.round(6)
     array([0.843795, 0.04201 , 0.114195])
     """
-    return Softmax.apply(x, axis=axis)
+    return Softmax.apply(x, axis=_pick(axis, dim, -1))
 
 
-def log_softmax(x: Any, axis: int = -1) -> Any:
-    """log(softmax(x)) computed as x - logsumexp(x), stable for large |x|."""
-    return LogSoftmax.apply(x, axis=axis)
+def log_softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Any:
+    """log(softmax(x)) computed as x - logsumexp(x), stable for large |x|; along ``axis``/``dim`` (last)."""
+    return LogSoftmax.apply(x, axis=_pick(axis, dim, -1))
