@@ -52,7 +52,10 @@ __all__ = ["Limits", "SandboxResult", "bwrap_path", "protections", "run_notebook
 NOBODY = 65534
 # Each concurrently running job gets an unprivileged uid of its own: RLIMIT_NPROC
 # counts processes per uid, so one submission's fork bomb cannot starve another's.
+# A worker takes turns over a few uids, so that the last job's processes (a sandbox's
+# namespace takes about a second to die) need not be waited for before the next job.
 JOB_UID_BASE = 200_000
+UIDS_PER_WORKER = 4
 START_ALLOWANCE = 60.0  # seconds from start to the first cell (Python and IPython import)
 WARNING = ("WARNING: bubblewrap (bwrap) is not available: student code CAN import every installed package "
            "(including coursekit's reference implementation and torch), read world-readable files "
@@ -61,8 +64,19 @@ WARNING = ("WARNING: bubblewrap (bwrap) is not available: student code CAN impor
 
 
 def job_uid() -> int:
-    """This worker's job uid (a worker runs one job at a time, so its pid names a slot)."""
-    return JOB_UID_BASE + os.getpid() % 100_000
+    """A uid of this worker's with no process left (a worker runs one job at a time; its pid names its uids).
+
+    A uid whose earlier job still has processes is skipped; when all are busy,
+    the first one's processes are killed and waited for: a uid is used again
+    only once every process of it is gone.
+    """
+    first = JOB_UID_BASE + (os.getpid() % 25_000) * UIDS_PER_WORKER
+    for uid in range(first, first + UIDS_PER_WORKER):
+        if not _uid_pids(uid):
+            return uid
+    if not reap_uid(first):
+        raise RuntimeError(f"processes of the job uid {first} survive SIGKILL")
+    return first
 
 
 @dataclass(frozen=True)
@@ -165,7 +179,7 @@ def _drop_privileges(uid: int = NOBODY) -> None:
     os.setuid(uid)
 
 
-def _child_setup(limits: Limits, drop: bool) -> None:
+def _child_setup(limits: Limits, drop: int | None) -> None:
     """Runs in the child between fork and exec: limits first, then drop root."""
     for what, value in (
         (resource.RLIMIT_AS, limits.memory_bytes),
@@ -175,8 +189,8 @@ def _child_setup(limits: Limits, drop: bool) -> None:
         (resource.RLIMIT_CORE, 0),
     ):
         resource.setrlimit(what, (value, value))
-    if drop and os.geteuid() == 0:
-        _drop_privileges(job_uid())
+    if drop is not None and os.geteuid() == 0:
+        _drop_privileges(drop)
 
 
 @functools.lru_cache(maxsize=1)
@@ -231,7 +245,7 @@ def _bwrap_command(exe: str, jobdir: Path, env: dict[str, str], allowed: tuple[s
     return cmd
 
 
-def _as_job_user(stage: Path, also: list[str]) -> tuple[list[str], dict[str, str]]:
+def _as_job_user(stage: Path, also: list[str], uid: int) -> tuple[list[str], dict[str, str]]:
     """A wrapper so that, as root, bwrap runs as the job uid yet sees the Python installation.
 
     The Python installation may live in root's home (pyenv), which that uid
@@ -248,7 +262,7 @@ def _as_job_user(stage: Path, also: list[str]) -> tuple[list[str], dict[str, str
         target.mkdir()
         staged[path] = str(target)
         script.append(f'mount --bind "{path}" "{target}"')
-    script.append(f'exec setpriv --reuid {job_uid()} --regid {job_uid()} --clear-groups "$@"')
+    script.append(f'exec setpriv --reuid {uid} --regid {uid} --clear-groups "$@"')
     wrapper = ["unshare", "--mount", "--propagation", "private", "sh", "-c", " && ".join(script), "sh"]
     return wrapper, staged
 
@@ -346,15 +360,19 @@ def _watch(proc: subprocess.Popen, report_fd: int, log_fd: int, reader: ReportRe
                     return "output", log
 
 
-def _kill(proc: subprocess.Popen, as_root: bool) -> None:
+def _kill(proc: subprocess.Popen, uid: int | None) -> None:
+    """Kill the job and everything it started (the uid's processes die in the background; see job_uid)."""
     for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), proc.kill):
         try:
             kill()
         except (ProcessLookupError, PermissionError):
             pass
     proc.wait()
-    if as_root:
-        reap_uid(job_uid())
+    for pid in _uid_pids(uid) if uid is not None else []:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def run_notebook(jobdir: Path, runner_args: list[str], env: dict[str, str], allowed: tuple[str, ...],
@@ -381,6 +399,7 @@ def run_notebook(jobdir: Path, runner_args: list[str], env: dict[str, str], allo
     """
     mode, active = protections()
     as_root = os.geteuid() == 0
+    uid = job_uid() if as_root else None
     report_r, report_w = os.pipe()
     log_r, log_w = os.pipe()
     if mode == "bwrap":
@@ -390,29 +409,29 @@ def run_notebook(jobdir: Path, runner_args: list[str], env: dict[str, str], allo
         if as_root:  # mount points the job uid can reach, whatever the permissions above scratch
             stage = Path(tempfile.mkdtemp(prefix="autograder-stage-"))
             os.chmod(stage, 0o755)
-            wrapper, staged = _as_job_user(stage, [str(jobdir)])
+            wrapper, staged = _as_job_user(stage, [str(jobdir)], uid)
         job_env = {k: v.replace("{JOB}", job) for k, v in env.items()}
         job_env.update(HOME="/tmp/home", TMPDIR="/tmp", COURSEKIT_GRADING_FD=str(report_w))
         argv = [sys.executable, "-S", f"{job}/_runner.py", f"{job}/notebook.ipynb", SITE, str(report_w),
                 *runner_args]
         cmd = wrapper + _bwrap_command(bwrap_path() or "bwrap", jobdir, job_env, allowed, staged, limits) + argv
         popen_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
-        cwd, drop_here, disk = str(scratch), False, None
+        cwd, drop_here, disk = str(scratch), None, None
     else:
         work = scratch / "work"
         (work / "home").mkdir(parents=True)
         job_env = {k: v.replace("{JOB}", str(jobdir)) for k, v in env.items()}
         job_env.update(HOME=str(work / "home"), TMPDIR=str(work), USER="student", LOGNAME="student",
                        COURSEKIT_GRADING_FD=str(report_w))
-        as_root = as_root and _others_can_run_python()
-        if as_root:
+        uid = uid if _others_can_run_python() else None  # else it runs as root, with a warning
+        if uid is not None:
             for root, dirs, files in os.walk(scratch):
-                os.chown(root, job_uid(), job_uid())
+                os.chown(root, uid, uid)
             for p in (scratch, scratch.parent):
                 os.chmod(p, 0o755)
         cmd = [sys.executable, "-S", str(jobdir / "_runner.py"), str(jobdir / "notebook.ipynb"),
                symlink_site(allowed), str(report_w), *runner_args]
-        popen_env, cwd, drop_here = job_env, str(work), as_root
+        popen_env, cwd, drop_here = job_env, str(work), uid
         disk = functools.partial(_folder_bytes, work)
     start = time.monotonic()
     reader = ReportReader(n_cells)
@@ -428,7 +447,7 @@ def run_notebook(jobdir: Path, runner_args: list[str], env: dict[str, str], allo
     try:
         stopped, log = _watch(proc, report_r, log_r, reader, limits, cell_seconds, disk)
     finally:
-        _kill(proc, as_root)  # always: whatever the job left behind dies with it
+        _kill(proc, uid)  # always: whatever the job left behind dies with it
         os.close(report_r)
         os.close(log_r)
         if mode == "bwrap" and as_root:
