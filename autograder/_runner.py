@@ -151,6 +151,7 @@ def run_cells(cells: list[tuple[str, str]], report_fd: int, budget: int) -> None
     sys.stdout.flush()
     sys.stderr.flush()
     report(finished=True)
+    os._exit(0)  # nothing is left to do: skip the interpreter's teardown (a tenth of a second per job)
 
 
 def main() -> int:

@@ -152,7 +152,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     # What the instructor's tools see in autograded/: the same cells, the test cells as in source/.
     out["notebook"] = rebuild(task["source"], submitted, None).notebook
     out["missing_cells"] = built.missing
-    out["notes"] = list(getattr(built, "notes", []))
+    out["notes"] = list(built.notes)
     limits = Limits(**task.get("limits", {}))
     cell_seconds = float(task.get("cell_timeout", 60))
     prefix = grading.assignment_prefix(task["assignment"])

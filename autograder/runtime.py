@@ -127,6 +127,7 @@ def harness_tree(allowed: tuple[str, ...]) -> str:
     return str(package)
 
 
+@functools.lru_cache(maxsize=1)
 def hidden_site_dirs() -> list[str]:
     """Every site directory of this machine's Pythons that the sandbox must cover."""
     candidates = set(site.getsitepackages() + site.getsitepackages([sys.base_prefix]))

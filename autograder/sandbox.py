@@ -329,8 +329,12 @@ def _watch(proc: subprocess.Popen, report_fd: int, log_fd: int, reader: ReportRe
         now = time.monotonic()
         if reader.current != clock_for and reader.current is not None:
             clock_for, cell_deadline = reader.current, now + cell_seconds
-        if reader.finished:
-            cell_deadline = wall
+        if reader.finished:  # the runner exits right after saying so
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            return None, log
         if now >= wall:
             return "wall", log
         if now >= cell_deadline:

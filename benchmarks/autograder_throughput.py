@@ -104,7 +104,8 @@ def run_ours(course: Path, workers: int, cell_timeout: int) -> tuple[float, str]
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"autograder failed:\n{proc.stdout}\n{proc.stderr}")
-    return seconds, proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    summary = [line for line in proc.stdout.splitlines() if line.startswith("[autograder] graded ")]
+    return seconds, summary[-1].split("(", 1)[-1].split(")", 1)[0] if summary else ""
 
 
 def run_nbgrader(course: Path, cell_timeout: int) -> tuple[float, str]:
