@@ -5,7 +5,13 @@
     says which, and the page must exist and be listed in ``book/_toc.yml``.
 (b) Every chapter page is executed here (MyST Markdown -> notebook with
     myst-nb's own reader -> nbclient, the way the book build runs it) and
-    the outline's worked numbers must appear in its outputs.
+    the outline's worked numbers must appear in its outputs.  A page that
+    raises fails, and that includes its hidden ``remove-cell`` cells, which
+    assert what the prose claims about its figures and results.
+(c) Every chapter has such hidden assertion cells, the sections added for
+    issue 14 exist, and their key results (read from the executed outputs)
+    hold: checked against hand-derived values or torch, not against
+    numbers copied from a run.
 
 The expected strings below are copied from the outline (computed by hand in
 the course notes), not from running coursekit.  Executing all chapters takes
