@@ -301,7 +301,7 @@ def test_sigmoid_chain_depends_on_the_weights(executed: dict[str, str]) -> None:
     for w in (1, 4, 8):
         row = re.search(rf"w = {w}: gradient through 10 sigmoid layers = ([\d.e+-]+)", text)
         assert row, f"no row for w = {w}"
-        assert float(row.group(1)) == pytest.approx((w / 4) ** 10, rel=1e-6)
+        assert float(row.group(1)) == pytest.approx((w / 4) ** 10, rel=1e-3)  # printed to 4 digits
 
 
 def test_logistic_regression_example_matches_torch(executed: dict[str, str]) -> None:
@@ -313,7 +313,7 @@ def test_logistic_regression_example_matches_torch(executed: dict[str, str]) -> 
     X = torch.tensor([[1.0, 2.0], [-1.0, 0.5]], dtype=torch.float64)
     y = torch.tensor([1.0, 0.0], dtype=torch.float64)
     w = torch.tensor([0.5, -0.3], dtype=torch.float64, requires_grad=True)
-    b = torch.tensor(0.1, dtype=torch.float64, requires_grad=True)
+    b = torch.tensor(0.2, dtype=torch.float64, requires_grad=True)
     z = X @ w + b
     z.retain_grad()
     loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
