@@ -108,9 +108,11 @@ register(
 def _dropout_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str, Any]:
     shape = random_shape(rng, (1, 2), (2, 8)) if hidden else (3, 4)
     training = not (hidden and case == 2)
+    p = float(rng.uniform(0.1, 0.8)) if hidden else 0.5
+    p = {3: 1.0, 4: 0.0}.get(case, p) if hidden else p  # the edge cases the text specifies
     return {
         "h": rng.normal(size=shape),
-        "p": float(rng.uniform(0.1, 0.8)) if hidden else 0.5,
+        "p": p,
         "seed": int(rng.integers(0, 2**31 - 1)),
         "training": training,
         "G": rng.normal(size=shape),
@@ -144,6 +146,7 @@ register(
         "(inverted dropout; mask = the factor each unit was multiplied by)",
         make_inputs=_dropout_inputs,
         reference=_dropout_reference,
+        hidden_cases=5,
         hint="Training: u = rng.random(h.shape) (one call), keep = u >= p, mask = keep / (1 - p), out = h * mask. "
         "Not training, or p == 0: out = h and mask = ones. p == 1: out and mask all zeros (no division by 0). "
         "Backward: G * mask. (The inputs seed, h, p, training, G: your rng is np.random.default_rng(seed).)",
