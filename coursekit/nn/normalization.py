@@ -176,7 +176,7 @@ class BatchNorm1d(Module):
         axes = (0,) if x.ndim == 2 else (0, 2)
         shape = (1, self.num_features) + (1,) * (x.ndim - 2)  # broadcast per feature
         if self.training or not self.track_running_stats:
-            n = x.size // self.num_features
+            n = x.numel() // self.num_features
             if self.training and n <= 1:
                 raise ValueError(
                     f"BatchNorm1d: expected more than 1 value per feature when training, got input of shape "
