@@ -12,17 +12,18 @@
 (() => {
   const API_DOC = "api";
 
-  /** Best first: pages (each docname + title once), then the API's objects. */
+  /** Best first: pages (each docname + title once), then the API's objects and sections. */
   function rank(ascending) {
     const seen = new Set();
     const pages = [];
     const objects = [];
     for (const result of ascending.slice().reverse()) {
-      const [docname, title, , descr] = result;
+      const [docname, title, anchor, descr] = result;
       const key = `${docname}\u0000${title}`;
       if (seen.has(key)) continue; // the same page under the same title: keep the better one
       seen.add(key);
-      if (docname === API_DOC && descr) objects.push(result);
+      // An API object, or one of the reference's sections (a match on a module heading).
+      if (docname === API_DOC && (descr || anchor)) objects.push(result);
       else pages.push(result);
     }
     return [...pages, ...objects].reverse();
