@@ -28,15 +28,16 @@ import copy
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .plan import Course
 from .release import release_notebook
 from .sandbox import Limits
 
-__all__ = ["CheckRow", "run_check", "hostile_variants"]
+__all__ = ["CheckRow", "hostile_variants", "run_check"]
 
 
 @dataclass

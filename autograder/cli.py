@@ -95,9 +95,9 @@ def _release(args: argparse.Namespace) -> int:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    from .collect import collect
-
     import sys
+
+    from .collect import collect
 
     report = collect(args.course, args.assignment, args.source, dry_run=args.dry_run)
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -126,9 +126,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .check import format_rows, run_check
-
     from .plan import Course
-
     from .sandbox import WARNING, protections
 
     if protections()[0] != "bwrap":

@@ -15,19 +15,20 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from coursekit import grading
 
 from . import gradebook
 from .executor import run_task
-from .scoring import clean_text, score
 from .plan import Course, plan_tasks
 from .rebuild import grade_cells, nbgrader_cells
 from .sandbox import Limits
+from .scoring import score, storable
 from .store import ResultsStore
 
 __all__ = ["GradeOptions", "course_secret", "grade", "score"]
@@ -82,7 +83,8 @@ def _run_local(tasks: list[dict[str, Any]], workers: int) -> Iterator[dict[str, 
 
 
 def _run_dask(tasks: list[dict[str, Any]], scheduler: str) -> Iterator[dict[str, Any]]:
-    from distributed import Client, as_completed as dask_completed
+    from distributed import Client
+    from distributed import as_completed as dask_completed
 
     with Client(scheduler) as client:
         futures = {client.submit(run_task, t, pure=False, key=f"grade-{t['assignment']}-{t['student']}-{t['key'][:12]}"): t for t in tasks}
@@ -155,7 +157,7 @@ def _record(course: Course, book: Any, store: ResultsStore, raw: dict[str, Any],
                           {c["grade_id"]: c["score"] for c in result["cells"]})
         _write_autograded(course, raw, result)
     except Exception as exc:  # noqa: BLE001  (one submission must never stop the class run)
-        result = clean_text({
+        result = storable({
             "assignment": raw.get("assignment"), "student": raw.get("student"), "key": raw.get("key"),
             "status": "error", "reason": f"the grader failed on this submission ({type(exc).__name__}: "
             f"{str(exc)[:200]}); run grade again, and report it if it persists",

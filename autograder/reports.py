@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coursekit.grading.record import MAX_JSON_BYTES, MAX_NPZ_BYTES
-from coursekit.grading.untrusted import UntrustedDataError, load_json
+from coursekit.grading.untrusted import UntrustedDataError, clean_text, load_json
 
 __all__ = ["MAX_LINE", "MAX_RECORDS", "CellError", "ReportReader"]
 
@@ -41,9 +41,7 @@ class CellError:
 
 
 def _clean(text: Any, limit: int) -> str:
-    """Printable text of at most ``limit`` characters (controls and odd code points dropped)."""
-    text = text if isinstance(text, str) else ""
-    return "".join(ch for ch in text[:limit] if ch.isprintable() or ch in "\n\t")
+    return clean_text(text, limit) if isinstance(text, str) else ""
 
 
 def _small_int(value: Any, limit: int = 1 << 40) -> int | None:

@@ -47,7 +47,7 @@ from pathlib import Path
 from .reports import ReportReader
 from .runtime import SITE, harness_tree, hidden_site_dirs, site_entries, symlink_site
 
-__all__ = ["Limits", "SandboxResult", "bwrap_path", "protections", "run_notebook", "WARNING"]
+__all__ = ["WARNING", "Limits", "SandboxResult", "bwrap_path", "protections", "run_notebook"]
 
 NOBODY = 65534
 # Each concurrently running job gets an unprivileged uid of its own: RLIMIT_NPROC

@@ -13,20 +13,17 @@ from typing import Any
 
 from coursekit import grading
 
-__all__ = ["GRADER_FAILED", "clean_text", "score"]
+__all__ = ["score", "storable"]
 
 
-GRADER_FAILED = ("error",)  # statuses that are the grader's fault: never final, a plain rerun retries them
-
-
-def clean_text(value: Any) -> Any:
+def storable(value: Any) -> Any:
     """``value`` with every string made storable (lone surrogates and NULs replaced), recursively."""
     if isinstance(value, str):
         return value.encode("utf-8", "replace").decode("utf-8").replace("\0", "")
     if isinstance(value, dict):
-        return {clean_text(k): clean_text(v) for k, v in value.items()}
+        return {storable(k): storable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [clean_text(v) for v in value]
+        return [storable(v) for v in value]
     return value
 
 
@@ -61,7 +58,7 @@ def score(raw: dict[str, Any], cells: list[dict[str, Any]], secret: str,
     notes = [f"answer cell '{g}' was not found in your notebook (deleted or renamed?): it scores 0"
              for g in sorted(missing)] + list(raw.get("notes", []))
     auto = [c for c in out_cells if c["auto"]]
-    return clean_text({
+    return storable({
         "assignment": raw["assignment"], "student": raw["student"], "key": raw["key"],
         "status": raw["status"], "reason": raw.get("reason", ""), "notes": notes,
         "cell_errors": raw.get("cell_errors", []), "problems": raw.get("problems", []),

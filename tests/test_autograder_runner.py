@@ -17,10 +17,10 @@ import pytest
 
 pytest.importorskip("IPython")
 
-from autograder import sandbox  # noqa: E402
-from autograder._runner import code_cells  # noqa: E402
-from autograder.executor import RUNNER, _job_env  # noqa: E402
-from autograder.sandbox import Limits, run_notebook  # noqa: E402
+from autograder import sandbox
+from autograder._runner import code_cells
+from autograder.executor import RUNNER, _job_env
+from autograder.sandbox import Limits, run_notebook
 
 CELL_SECONDS = 20.0
 

@@ -23,18 +23,17 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin
 
 import pytest
+from built_book import ensure_built
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 HTML = BOOK / "_build" / "html"
-OK_MARK = BOOK / "_build" / ".last-build-ok"
 SOURCE = ROOT / "assignments" / "source"
 ASSIGNMENTS = sorted(p.name for p in SOURCE.iterdir() if (p / f"{p.name}.ipynb").is_file())
 
@@ -230,30 +229,10 @@ def test_npm_runs_from_the_wheel_without_node_on_the_path(tmp_path: Path) -> Non
 # --- the built site ----------------------------------------------------------------
 
 
-def _newest_source_mtime() -> float:
-    sources = [p for p in BOOK.rglob("*") if "_build" not in p.relative_to(BOOK).parts]
-    sources += list(SOURCE.rglob("*.ipynb"))
-    return max(p.stat().st_mtime for p in sources if p.is_file())
-
-
 @pytest.fixture(scope="module")
 def site() -> Path:
     """The built HTML, built first when missing or older than its sources."""
-    if not (OK_MARK.is_file() and OK_MARK.stat().st_mtime >= _newest_source_mtime()):
-        started = time.monotonic()
-        proc = subprocess.run(
-            [sys.executable, str(BOOK / "build.py")],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=1500,
-            check=False,
-        )
-        if proc.returncode != 0:
-            tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
-            pytest.fail(f"book/build.py failed (exit {proc.returncode}):\n{tail}", pytrace=False)
-        print(f"[test_book_assignments] built the book in {time.monotonic() - started:.0f} s")
-    return HTML
+    return ensure_built("test_book_assignments")
 
 
 def _links(page: Path) -> list[str]:

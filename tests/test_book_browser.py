@@ -22,19 +22,17 @@ import functools
 import http.server
 import os
 import re
-import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from built_book import ensure_built
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
 HTML = BOOK / "_build" / "html"
-OK_MARK = BOOK / "_build" / ".last-build-ok"  # written by book/build.py on success
 SHOTS = HTML / "_screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -72,54 +70,8 @@ def _skip_or_fail(reason: str) -> None:
 # --- the built site ---------------------------------------------------------
 
 
-def _newest_source_mtime() -> float:
-    newest = 0.0
-    sources = [p for p in BOOK.rglob("*") if "_build" not in p.relative_to(BOOK).parts]
-    widgets = ROOT / "coursekit" / "widgets"
-    sources += [*widgets.glob("*.js"), *widgets.glob("*.py")]
-    for path in sources:
-        if path.is_file() and not any(part.startswith(".") for part in path.parts[-2:]):
-            newest = max(newest, path.stat().st_mtime)
-    return newest
-
-
 def _ensure_built() -> None:
-    """Run book/build.py when the site is missing or older than its sources."""
-    if (
-        (HTML / "index.html").is_file()
-        and OK_MARK.is_file()
-        and OK_MARK.stat().st_mtime >= _newest_source_mtime()
-    ):
-        return
-    started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, str(BOOK / "build.py")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1500,
-        check=False,
-    )
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-60:])
-        pytest.fail(f"book/build.py failed (exit {proc.returncode}):\n{tail}", pytrace=False)
-    print(f"[test_book_browser] built the book in {time.monotonic() - started:.0f} s")
-
-
-def _site_pages() -> list[str]:
-    """Every HTML page of the built site (not the vendored or generated asset folders)."""
-    pages = []
-    for path in sorted(HTML.rglob("*.html")):
-        rel = path.relative_to(HTML)
-        if any(part.startswith("_") for part in rel.parts[:-1]):
-            continue  # _static, _sources, _widgets, _images, _screenshots
-        pages.append(rel.as_posix())
-    return pages
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+    ensure_built("test_book_browser")
 
 
 @pytest.fixture(scope="module")

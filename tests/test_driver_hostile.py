@@ -18,14 +18,14 @@ from hypothesis import strategies as st
 
 pytest.importorskip("nbgrader")
 
-from autograder import gradebook  # noqa: E402
-from autograder.driver import _record  # noqa: E402
-from autograder.plan import Course  # noqa: E402
-from autograder.rebuild import grade_cells, nbgrader_cells  # noqa: E402
-from autograder.store import ResultsStore  # noqa: E402
-from coursekit import grading  # noqa: E402
-from coursekit.grading.harness.run import run_call  # noqa: E402
-from coursekit.grading.harness.wire import record_bytes  # noqa: E402
+from autograder import gradebook
+from autograder.driver import _record
+from autograder.plan import Course
+from autograder.rebuild import grade_cells, nbgrader_cells
+from autograder.store import ResultsStore
+from coursekit import grading
+from coursekit.grading.harness.run import run_call
+from coursekit.grading.harness.wire import record_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 A1 = "a1_backprop_by_hand"

@@ -37,8 +37,8 @@ from autograder.runtime import harness_tree
 from coursekit import grading
 from coursekit.grading.harness import record as harness
 from coursekit.grading.harness.a1 import toy_chain as _forward  # a correct answer, NumPy only
-from coursekit.grading.harness.wire import record_bytes
 from coursekit.grading.harness.run import Outcome
+from coursekit.grading.harness.wire import record_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 HARNESS = ROOT / "coursekit" / "grading" / "harness"

@@ -26,7 +26,14 @@ from .api import (
     visible_inputs,
     write_grader_inputs,
 )
-from .registry import Check, all_checks, allowed_imports, assignment_prefix, cell_grade_id, get_check
+from .registry import (
+    Check,
+    all_checks,
+    allowed_imports,
+    assignment_prefix,
+    cell_grade_id,
+    get_check,
+)
 from .result import Part, Result
 from .seeds import SECRET_ENV
 

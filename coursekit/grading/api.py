@@ -21,11 +21,11 @@ from typing import Any
 
 from . import seeds
 from .compare import judge
+from .harness.run import OK, Outcome
 from .harness.wire import write_inputs
 from .record import RecordError, parse_record
 from .registry import Check, all_checks, get_check
 from .result import Part, Result
-from .harness.run import OK, Outcome
 from .sandbox import run_student
 
 __all__ = [
@@ -148,7 +148,6 @@ def check(check_id: str, student: Any, *, hidden: bool = False, seed: int | None
         f"{check_id}: {variant} check passed ({cases}, {spec.points:g} point{'s' if spec.points != 1 else ''})"
         + _noise_note(outcomes, hidden)
     )
-    return
 
 
 def grader_inputs(spec: Check, variant: str, secret: str, student: str) -> list[dict[str, Any]]:

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from .convert import describe_inputs, format_index, validate_array
-from .registry import Check
 from .harness.run import EXCEPTION, FORBIDDEN, OK, WRONG_TYPE, Outcome
+from .registry import Check
 
 __all__ = ["Verdict", "compare_output", "expectations", "judge"]
 

@@ -83,7 +83,7 @@ def _archive(raw: bytes, wanted: set[str]) -> zipfile.ZipFile:
         infos = archive.infolist()
     except Exception as err:  # noqa: BLE001  (a malformed file, whatever the reason)
         raise RecordError(f"the outputs are not a readable .npz archive ({type(err).__name__})") from None
-    names = {i.filename[:-4] if i.filename.endswith(".npy") else i.filename for i in infos}
+    names = {i.filename.removesuffix(".npy") for i in infos}
     if len(infos) != len(names) or names != wanted:
         raise RecordError(f"the archive holds {sorted(names)[:20]}, the record lists {sorted(wanted)[:20]}")
     if sum(i.file_size for i in infos) > 4 * MAX_NPZ_BYTES:

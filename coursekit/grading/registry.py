@@ -25,10 +25,10 @@ from .harness.run import WrongType
 __all__ = [
     "DEFAULT_ALLOWED",
     "Check",
-    "allow_imports",
-    "allowed_imports",
     "WrongType",
     "all_checks",
+    "allow_imports",
+    "allowed_imports",
     "assignment_prefix",
     "cell_grade_id",
     "get_check",

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .adam import apply_weight_decay
 from .optimizer import Optimizer, ParamGroup, Params, check_beta, check_non_negative
 
 
@@ -76,10 +77,7 @@ class Adadelta(Optimizer):
         if not state:
             state.update(step=0, square_avg=np.zeros_like(param), acc_delta=np.zeros_like(param))
         state["step"] += 1
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = apply_weight_decay(param, grad, group)
         rho, eps = group["rho"], group["eps"]
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         square_avg *= rho

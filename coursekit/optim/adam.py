@@ -178,7 +178,7 @@ def apply_weight_decay(param: np.ndarray, grad: np.ndarray, group: ParamGroup) -
         grad = -grad
     weight_decay = group["weight_decay"]
     if weight_decay != 0:
-        if group["decoupled_weight_decay"]:
+        if group.get("decoupled_weight_decay"):  # AdamW, RAdam's option; the others add it to g
             param *= 1 - group["lr"] * weight_decay
         else:
             grad = grad + weight_decay * param

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .adam import check_betas
+from .adam import apply_weight_decay, check_betas
 from .optimizer import Optimizer, ParamGroup, Params, check_non_negative, lerp_
 
 
@@ -78,10 +78,7 @@ class Adamax(Optimizer):
             state.update(step=0, exp_avg=np.zeros_like(param), exp_inf=np.zeros_like(param))
         state["step"] += 1
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = apply_weight_decay(param, grad, group)
         lerp_(state["exp_avg"], grad, 1 - beta1)
         exp_inf = state["exp_inf"]
         exp_inf *= beta2
