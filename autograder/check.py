@@ -123,7 +123,7 @@ sys.settrace(None)
 _FRAME_WALK = """# look for references, specs, seeds or answers in this process and its files; die if any is found
 import gc, os, sys
 # spelled in pieces, so that this cell's own text (in the notebook file) does not match
-keys = ["".join(k) for k in (("_", "bug"), ("_y", "_test"), ("visible", "_seed"), ("seed", "="))]
+keys = ["".join(k) for k in (("_", "bug"), ("_y", "_test"), ("visible", "_seed"), ("hidden=True, ", "seed="))]
 found = []
 for obj in gc.get_objects():
     if isinstance(obj, dict) and any(k in obj for k in keys[:3] + ["".join(("refer", "ence"))]):
@@ -218,8 +218,8 @@ def hostile_variants() -> dict[str, tuple[Callable[[dict, dict], Any], str]]:
         "finds_no_secret": (lambda s, r: _insert_after_answer(s, _code_cell("walk", _FRAME_WALK), "last"), "full"),
         "forged_patched_release": (lambda s, r: _forged_patched(r), "zero"),
         "tests_edited": (lambda s, r: _tests_edited(s), "full"),
-        "infinite_loop": (lambda s, r: _insert_after_answer(s, _code_cell("loop", _LOOP), "last"), "status:timeout"),
-        "os_exit": (lambda s, r: _insert_after_answer(s, _code_cell("exit", _EXIT), "last"), "status:kernel_died"),
+        "infinite_loop": (lambda s, r: _insert_after_answer(s, _code_cell("loop", _LOOP)), "status:timeout"),
+        "os_exit": (lambda s, r: _insert_after_answer(s, _code_cell("exit", _EXIT)), "status:kernel_died"),
         "malformed": (lambda s, r: b'{"cells": [ not json', "status:malformed_notebook"),
     }
 
