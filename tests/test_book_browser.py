@@ -74,6 +74,22 @@ def _ensure_built() -> None:
     ensure_built("test_book_browser")
 
 
+def _site_pages() -> list[str]:
+    """Every HTML page of the built site (not the vendored or generated asset folders)."""
+    pages = []
+    for path in sorted(HTML.rglob("*.html")):
+        rel = path.relative_to(HTML)
+        if any(part.startswith("_") for part in rel.parts[:-1]):
+            continue  # _static, _sources, _widgets, _images, _screenshots
+        pages.append(rel.as_posix())
+    return pages
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 @pytest.fixture(scope="module")
 def playwright_api() -> object:
     """Playwright's sync API, once the browser is known to be there (checked before any build)."""
