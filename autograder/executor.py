@@ -2,7 +2,7 @@
 
 ``run_task(task)`` runs in a pool process or on a Dask worker (both trusted).
 It rebuilds the notebook from the instructor's source and the student's
-answers (:mod:`autograder.rebuild`), draws this student's inputs of every
+answers (:mod:`autograder.rebuild`), draws this submission's inputs of every
 check (:func:`coursekit.grading.write_grader_inputs`) and writes them as plain
 data next to it, runs the notebook inside the sandbox (:mod:`autograder.sandbox`),
 and returns a dict of strings, numbers, the raw bytes of the records the
@@ -164,7 +164,10 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         nb_path = jobdir / "notebook.ipynb"
         nb_path.write_text(json.dumps(built.notebook), encoding="utf-8")
         shutil.copy(RUNNER, jobdir / "_runner.py")
-        drawn = grading.write_grader_inputs(str(jobdir / "inputs"), prefix, task["secret"], task["student"])
+        # Hidden inputs are drawn for this attempt (the key hashes the submitted bytes): a resubmission
+        # gets new ones, so nothing learned from an earlier attempt's run or feedback scores.
+        drawn = grading.write_grader_inputs(str(jobdir / "inputs"), prefix, task["secret"], task["student"],
+                                            task["key"])
         cells = code_cells(str(nb_path))
         result = _run_once(jobdir, base, len(cells), limits, cell_seconds, allowed)
         retried = 0

@@ -12,8 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from coursekit import grading
+from coursekit.grading.redact import student_text
 
-__all__ = ["score", "storable"]
+__all__ = ["CELL_ERRORS_SHOWN", "score", "storable"]
+
+CELL_ERRORS_SHOWN = 20
+"""First errors of at most this many cells are kept for the feedback (the rest are counted)."""
 
 
 def storable(value: Any) -> Any:
@@ -25,6 +29,21 @@ def storable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [storable(v) for v in value]
     return value
+
+
+def _cell_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cells' first errors as the student may see them: few, short, numbers redacted.
+
+    Their text comes from the student's process, which could read this
+    attempt's hidden inputs: see :mod:`coursekit.grading.redact`.  The error
+    type and the line in the student's cell stay useful.
+    """
+    kept = [dict(e, error=student_text(e.get("error"))) for e in errors[:CELL_ERRORS_SHOWN]
+            if isinstance(e, dict)]
+    if len(errors) > CELL_ERRORS_SHOWN:
+        kept.append({"cell": "later cells", "error": f"{len(errors) - CELL_ERRORS_SHOWN} more cells failed "
+                     "(not shown)", "line": None, "test": False})
+    return kept
 
 
 def score(raw: dict[str, Any], cells: list[dict[str, Any]], secret: str,
@@ -39,7 +58,8 @@ def score(raw: dict[str, Any], cells: list[dict[str, Any]], secret: str,
     prefix = grading.assignment_prefix(raw["assignment"])
     records = raw.get("records") or {}
     by_grade_id = {grading.cell_grade_id(r.check_id): r
-                   for r in grading.score_records(records, prefix, secret, raw["student"], drawn)}
+                   for r in grading.score_records(records, prefix, secret, raw["student"], drawn,
+                                                           submission=raw["key"])}
     missing = set(raw.get("missing_cells", []))
     out_cells = []
     for c in cells:
@@ -61,7 +81,8 @@ def score(raw: dict[str, Any], cells: list[dict[str, Any]], secret: str,
     return storable({
         "assignment": raw["assignment"], "student": raw["student"], "key": raw["key"],
         "status": raw["status"], "reason": raw.get("reason", ""), "notes": notes,
-        "cell_errors": raw.get("cell_errors", []), "problems": raw.get("problems", []),
+        "cell_errors": _cell_errors(raw.get("cell_errors") or []),
+        "problems": [student_text(p) for p in raw.get("problems") or []],
         "cells": out_cells, "score": sum(c["score"] or 0.0 for c in auto),
         "max_score": sum(c["max_score"] for c in auto), "seconds": float(raw.get("seconds", 0.0)),
         "retried": int(raw.get("retried", 0)),

@@ -150,29 +150,35 @@ def check(check_id: str, student: Any, *, hidden: bool = False, seed: int | None
     )
 
 
-def grader_inputs(spec: Check, variant: str, secret: str, student: str) -> list[dict[str, Any]]:
-    """The inputs of every case of one variant for one student (trusted side).
+def grader_inputs(spec: Check, variant: str, secret: str, student: str,
+                  submission: str = "") -> list[dict[str, Any]]:
+    """The inputs of every case of one variant for one submission of one student (trusted side).
 
     Visible inputs are the documented ones, the same for everybody; hidden
-    inputs come from ``seeds.student_seed(secret, check id, student)``, so a
-    student who publishes theirs helps nobody else.
+    inputs come from ``seeds.student_seed(secret, check id, student, submission)``,
+    so a student who publishes theirs helps nobody else, and inputs (or
+    answers) learned from one attempt are useless on the next.
     """
-    seed = spec.visible_seed if variant == "visible" else seeds.student_seed(secret, spec.id, student)
+    seed = (spec.visible_seed if variant == "visible"
+            else seeds.student_seed(secret, spec.id, student, submission))
     return [case_inputs(spec, variant, seed, k) for k in range(spec.n_cases(variant))]
 
 
 Drawn = dict[str, list[dict[str, Any]]]  # "<check id>.<variant>" -> the inputs of its cases
 
 
-def write_grader_inputs(directory: str, prefix: str, secret: str, student: str) -> Drawn:
-    """Write one student's inputs of every check of assignment ``prefix`` as plain data (for the sandbox).
+def write_grader_inputs(directory: str, prefix: str, secret: str, student: str,
+                        submission: str = "") -> Drawn:
+    """Write one submission's inputs of every check of assignment ``prefix`` as plain data (for the sandbox).
 
+    ``submission`` identifies the attempt (the autograder's task key, a hash
+    of the submitted bytes): hidden inputs are new for every attempt.
     Returns the inputs drawn, so that scoring need not draw them again.
     """
     drawn: Drawn = {}
     for spec in all_checks(prefix):
         for variant in spec.variants:
-            cases = drawn[f"{spec.id}.{variant}"] = grader_inputs(spec, variant, secret, student)
+            cases = drawn[f"{spec.id}.{variant}"] = grader_inputs(spec, variant, secret, student, submission)
             write_inputs(directory, spec.id, variant, cases)
     return drawn
 
@@ -198,7 +204,7 @@ def _judged(spec: Check, variant: str, outcomes: list[Outcome], inputs: list[dic
 
 def compare_record(
     spec: Check, records: dict[str, tuple[bytes, bytes]], secret: str, student: str,
-    drawn: Drawn | None = None,
+    drawn: Drawn | None = None, submission: str = "",
 ) -> Result:
     """Score one check of one student from the records the sandbox sent (grader side; runs no student code).
 
@@ -211,6 +217,8 @@ def compare_record(
         The course secret and the student id the inputs were drawn for.
     drawn : dict, optional
         The inputs as :func:`write_grader_inputs` returned them (else drawn again).
+    submission : str
+        The attempt the inputs were drawn for (see :func:`write_grader_inputs`).
 
     Returns
     -------
@@ -221,7 +229,7 @@ def compare_record(
     failure: str | None = None
     judged: list[tuple[str, list[Outcome], list[dict[str, Any]]]] = []
     for variant in spec.variants:
-        inputs = (drawn or {}).get(f"{spec.id}.{variant}") or grader_inputs(spec, variant, secret, student)
+        inputs = (drawn or {}).get(f"{spec.id}.{variant}") or grader_inputs(spec, variant, secret, student, submission)
         error: RecordError | None = None
         outcomes: list[Outcome] | None = None
         raw = records.get(f"{spec.id}.{variant}")
@@ -273,7 +281,7 @@ def _parts(spec: Check, judged: list[tuple[str, list[Outcome], list[dict[str, An
 
 def score_records(
     records: dict[str, tuple[bytes, bytes]], prefix: str, secret: str, student: str,
-    drawn: Drawn | None = None,
+    drawn: Drawn | None = None, submission: str = "",
 ) -> list[Result]:
     """:func:`compare_record` for every check of assignment ``prefix`` (``"a1"``, ``"a2"``, ...)."""
-    return [compare_record(spec, records, secret, student, drawn) for spec in all_checks(prefix)]
+    return [compare_record(spec, records, secret, student, drawn, submission) for spec in all_checks(prefix)]

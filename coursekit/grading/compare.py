@@ -10,8 +10,14 @@ Tolerance rule (per element, ``e`` expected, ``g`` got)::
     |g - e| <= atol * max(1, max|expected|) + rtol * |e|
 
 Failure messages name the check, the variant and case, the input shapes
-(never their values), the first wrong output with its worst element
-(expected vs got, relative error), and the check's hint.
+(never their values), the first wrong output and the check's hint.  For a
+visible case (whose inputs every student has) the worst element is shown as
+expected vs got; for a hidden case only *how* it is wrong (how many values,
+the size of the relative error as a power of ten, wrong signs, zeros),
+never an expected value, a got value or an index: what a hidden message says
+must not let anyone answer the next attempt from a table.  Text from the
+student's process (exception messages, "wrong type" messages, locations)
+goes through :mod:`.redact` (bounded, numbers removed).
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import numpy as np
 
 from .convert import describe_inputs, format_index, validate_array
 from .harness.run import EXCEPTION, FORBIDDEN, OK, WRONG_TYPE, Outcome
+from .redact import student_location, student_text
 from .registry import Check
 
 __all__ = ["Verdict", "compare_output", "expectations", "judge"]
@@ -49,10 +56,13 @@ def compare_output(
     atol: float,
     source: str,
     step_axis: str | None = None,
+    hidden: bool = False,
 ) -> str | None:
-    """None if ``got`` matches ``expected`` within tolerance, else a description of the worst element.
+    """None if ``got`` matches ``expected`` within tolerance, else a description of what is wrong.
 
-    ``got`` must already be validated (float64, right shape, finite).
+    ``got`` must already be validated (float64, right shape, finite).  With
+    ``hidden`` the description holds no value and no index (see the module
+    docstring); otherwise it shows the worst element, expected vs got.
     """
     expected = np.asarray(expected, dtype=np.float64)
     scale = max(1.0, float(np.max(np.abs(expected)))) if expected.size else 1.0
@@ -73,11 +83,31 @@ def compare_output(
     if step_axis and expected.ndim >= 1:
         first = int(np.argwhere(bad)[0][0])
         lines.append(f"  first wrong at {step_axis} {first + 1} of {expected.shape[0]}")
+    if hidden:
+        lines.append("  " + _how_wrong(got[bad], expected[bad], rel))
+        lines.append(f"  (allowed: rtol={rtol:g}, atol={atol:g} x max(1, max|expected|); hidden cases never "
+                     "show values)")
+        return "\n".join(lines)
     lines.append(f"  worst at index {format_index(index)}: expected {_fmt(e)}, got {_fmt(g)}")
     lines.append(
         f"  relative error {rel:.2g} (allowed: rtol={rtol:g}, atol={atol:g} x max(1, max|expected|))"
     )
     return "\n".join(lines)
+
+
+def _how_wrong(got: np.ndarray, expected: np.ndarray, worst_rel: float) -> str:
+    """How the wrong values of a hidden case are wrong, without any of them: size of error, signs, zeros."""
+    order = int(np.floor(np.log10(worst_rel))) if np.isfinite(worst_rel) and worst_rel > 0 else None
+    size = (f"the worst relative error is about 1e{order:+d}" if order is not None and order < 6
+            else "the worst relative error is huge (1e+6 or more)")
+    notes = []
+    flipped = (np.sign(got) * np.sign(expected) < 0).sum()
+    if flipped:
+        notes.append(f"{int(flipped)} of them have the wrong sign")
+    zeros = ((got == 0) & (expected != 0)).sum()
+    if zeros:
+        notes.append(f"{int(zeros)} of them are 0 where they should not be")
+    return size + ("; " + "; ".join(notes) if notes else "")
 
 
 def expectations(
@@ -120,19 +150,21 @@ def _problem(
             "so this part earns no credit. Use NumPy (and your own functions) only."
         )
     if outcome.status == EXCEPTION:
-        where = f" ({outcome.location})" if outcome.location else ""
+        location = student_location(outcome.location)
+        where = f" ({location})" if location else ""
+        error_type = student_text(outcome.error_type, 80) or "an exception"
         if outcome.error_type == "NotImplementedError":
             return (
                 f"Not implemented yet{where}: replace `raise NotImplementedError()` with your code."
             )
         if hidden:
             return (
-                f"Your code raised {outcome.error_type}{where}. Messages are not shown for hidden checks; "
+                f"Your code raised {error_type}{where}. Messages are not shown for hidden checks; "
                 "run the visible check (and your own tests) to find the problem."
             )
-        return f"Your code raised {outcome.error_type}{where}: {outcome.error_message}"
+        return f"Your code raised {error_type}{where}: {student_text(outcome.error_message)}"
     if outcome.status == WRONG_TYPE:
-        return f"Your code's result cannot be checked: {outcome.error_message}"
+        return f"Your code's result cannot be checked: {student_text(outcome.error_message)}"
     if outcome.status != OK:
         return f"Unknown status {outcome.status!r}."
     missing = [n for n in expected if n not in outcome.outputs]
@@ -183,7 +215,7 @@ def judge(
         for values, rtol, atol, source in expect:
             for name, exp in values.items():
                 problem = compare_output(
-                    name, outcome.outputs[name], exp, rtol, atol, source, check.step_axis
+                    name, outcome.outputs[name], exp, rtol, atol, source, check.step_axis, hidden
                 )
                 if problem is not None:
                     break

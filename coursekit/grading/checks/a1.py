@@ -266,6 +266,7 @@ register(
 # Find the bug: which gradients does a backward function get wrong?
 # ---------------------------------------------------------------------------
 BUGS = ("none", "slide", "half", "w2", "exp", "cos", "w0x")
+"""The mistakes :func:`_buggy_backward` can make (the visible case uses ``w2``; the notebook shows ``slide``)."""
 
 
 def _buggy_backward(
@@ -291,39 +292,73 @@ def _buggy_backward(
     return grads
 
 
-def _wrong_set(x: np.ndarray, y: np.ndarray, phi: dict[str, float], bug: str) -> np.ndarray | None:
-    """Indicator of the wrong gradients, or None if some are too close to call."""
+WRONG_THRESHOLD = 1e-4
+"""A reported gradient is wrong when it differs from the exact one by more than this x max(1, |exact|)."""
+CLEARLY_WRONG = 0.1
+"""A deliberate mistake changes a gradient by at least this x max(1, |exact|): never a close call."""
+
+
+def _wrong_set(x: np.ndarray, y: np.ndarray, phi: dict[str, float], reported: dict[str, float]) -> np.ndarray:
+    """Indicator (order ``PARAMS``) of the reported gradients that differ from coursekit's exact ones."""
     exact = _backward_reference({"x": x, "y": y, "phi": phi})
-    buggy = _buggy_backward(x, y, phi, bug)
     wrong = np.zeros(len(PARAMS))
     for i, k in enumerate(PARAMS):
-        e, b = float(exact[f"dL/d{k}"]), buggy[k]
-        diff = abs(b - e) / max(1.0, abs(e))
-        if diff > 0.05:
-            wrong[i] = 1.0
-        elif diff > 1e-9:
-            return None
+        e = float(exact[f"dL/d{k}"])
+        wrong[i] = float(abs(reported[k] - e) > WRONG_THRESHOLD * max(1.0, abs(e)))
     return wrong
 
 
+def _clear_mistake(x: np.ndarray, y: np.ndarray, phi: dict[str, float], bug: str) -> bool:
+    """Whether every gradient the slide-style ``bug`` changes is changed clearly (no close calls)."""
+    exact, buggy = _buggy_backward(x, y, phi, "none"), _buggy_backward(x, y, phi, bug)
+    diffs = [abs(buggy[k] - exact[k]) / max(1.0, abs(exact[k])) for k in PARAMS]
+    return all(d == 0.0 or d > CLEARLY_WRONG for d in diffs)
+
+
+def _mistake(rng: np.random.Generator, exact: float) -> float:
+    """``exact`` made clearly wrong in one of the ways a hand-written backward pass goes wrong.
+
+    A flipped sign, a wrong factor (a forgotten or doubled local derivative)
+    or a wrong term; which one, and by how much, is random, so the value
+    itself never tells (no reported gradient equals another one).
+    """
+    scale = max(1.0, abs(exact))
+    kind = int(rng.integers(3))
+    if kind == 0 and abs(exact) > CLEARLY_WRONG * scale:
+        return -exact
+    if kind == 1 and abs(exact) > 0.5 * scale:
+        factor = rng.uniform(1.3, 3.0)
+        return exact * (factor if rng.random() < 0.5 else 1.0 / factor) * (1.0 if rng.random() < 0.8 else -1.0)
+    return exact + float(rng.choice([-1.0, 1.0])) * scale * rng.uniform(2 * CLEARLY_WRONG, 1.0)
+
+
 def _bug_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str, Any]:
-    bug = str(rng.choice(BUGS)) if hidden else "w2"
-    if hidden and case == 0:
-        bug = "slide"
-    for _ in range(200):  # redraw until every affected gradient is clearly wrong
-        x, y, phi = rng.normal(size=5), rng.normal(size=5), _phi(rng)
-        if bug == "none" or _wrong_set(x, y, phi, bug) is not None:
-            break
-    else:  # practically never: fall back to a correct backward function
-        bug = "none"
+    """The data of the loss and the gradients a backward function reported (never which are wrong).
+
+    Visible case: the documented ``w2`` mistake (the gradient of w2 forgets
+    its input h2).  Hidden cases: every gradient is independently wrong with
+    probability 1/2, in a random way (:func:`_mistake`): 2**8 equally likely
+    answers per case, so a guess passes the hidden cases with chance
+    2**-(8 * hidden_cases), and nothing in the numbers tells which are wrong.
+    """
+    if not hidden:
+        for _ in range(200):  # redraw until the affected gradient is clearly wrong
+            x, y, phi = rng.normal(size=5), rng.normal(size=5), _phi(rng)
+            if _clear_mistake(x, y, phi, "w2"):
+                break
+        return {"x": x, "y": y, "phi": phi, "reported": _buggy_backward(x, y, phi, "w2")}
+    x, y, phi = rng.normal(size=5), rng.normal(size=5), _phi(rng)
+    reported = _buggy_backward(x, y, phi, "none")
+    for k in PARAMS:
+        if rng.random() < 0.5:
+            reported[k] = float(_mistake(rng, reported[k]))
     # The student gets the data of the loss and the gradients the backward function reported, not
     # the function itself: nothing handed over says which gradients are wrong.
-    return {"x": x, "y": y, "phi": phi, "reported": _buggy_backward(x, y, phi, bug), "_bug": bug}
+    return {"x": x, "y": y, "phi": phi, "reported": reported}
 
 
 def _bug_reference(inp: dict[str, Any]) -> dict[str, np.ndarray]:
-    wrong = _wrong_set(inp["x"], inp["y"], inp["phi"], inp["_bug"])
-    return {"wrong": np.zeros(len(PARAMS)) if wrong is None else wrong}
+    return {"wrong": _wrong_set(inp["x"], inp["y"], inp["phi"], inp["reported"])}
 
 
 
@@ -341,5 +376,6 @@ register(
         "loss_fn, and compare with backward_fn(phi)[name]; report it when they differ by more than "
         "1e-4 * max(1, |central difference|). A correct backward function has no wrong gradients.",
         forbidden=FORBIDDEN,
+        hidden_cases=6,  # 2**8 equally likely answers per hidden case: a guess passes with chance 2**-48
     )
 )
