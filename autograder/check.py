@@ -15,7 +15,13 @@ Grades, in a temporary copy of the course with the real sandbox and driver:
   test cells deleted or edited and points changed (full marks: test cells come
   from the source), an infinite loop that ignores SIGINT (status ``timeout``),
   ``os._exit`` (status ``kernel_died``), and malformed JSON
-  (``malformed_notebook``).
+  (``malformed_notebook``);
+* replay and guessing (:mod:`autograder.replay`): an attempt that exfiltrates
+  its hidden inputs through exception messages and cell errors (zero, and
+  none of its hidden numbers in the stored result, the feedback page or the
+  autograded notebook), the same student's next attempt answering from a
+  lookup table of what the first could have learned (its visible cases pass,
+  no hidden case does), and the visible answer guessed for every case (zero).
 
 It also checks that the release contains neither a solution nor a hidden
 test.  ``run_check`` returns the table; the CLI prints it and exits non-zero
@@ -26,15 +32,17 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .plan import Course
 from .release import release_notebook
+from .replay import exfiltrate_cell, hidden_numbers, leaked_numbers, table_cells
 from .sandbox import Limits
 
 __all__ = ["CheckRow", "hostile_variants", "run_check"]
@@ -221,13 +229,37 @@ def hostile_variants() -> dict[str, tuple[Callable[[dict, dict], Any], str]]:
         "infinite_loop": (lambda s, r: _insert_after_answer(s, _code_cell("loop", _LOOP)), "status:timeout"),
         "os_exit": (lambda s, r: _insert_after_answer(s, _code_cell("exit", _EXIT)), "status:kernel_died"),
         "malformed": (lambda s, r: b'{"cells": [ not json', "status:malformed_notebook"),
+        "replay": (lambda s, r: _insert_after_answer(r, _code_cell("exfiltrate", exfiltrate_cell())), "zero"),
+        "guess_visible_answer": (lambda s, r: _with_cells(r, table_cells(_prefix(s), "", "guess", None)), "zero"),
     }
+
+
+def _prefix(notebook: dict) -> str:
+    """The check-id prefix of a source notebook (from the first ``check("<id>"`` of a test cell)."""
+    for c in notebook["cells"]:
+        found = re.search(r"""check\(\s*["']([a-z][a-z0-9]*)\.""", _src(c))
+        if found:
+            return found.group(1)
+    raise ValueError("the notebook has no check(...) call: nothing to grade")
+
+
+def _with_cells(nb: dict, sources: list[str]) -> dict:
+    """``nb`` with code cells ``sources`` added after its first answer cell, in order."""
+    for k, source in reversed(list(enumerate(sources))):
+        nb = _insert_after_answer(nb, _code_cell(f"added-{k}", source))
+    return nb
 
 
 def _judge(expect: str, row: dict | None) -> tuple[str, bool]:
     if row is None:
         return "no result", False
     got = f"{row['score']:g}/{row['max_score']:g} {row['status']}"
+    if expect == "visible only":  # the table works on visible cases; no hidden case passes
+        statuses = [c.get("statuses") or {} for c in row["cells"] if c["auto"]]
+        visible = all(s.get("visible") == ["passed"] for s in statuses if "visible" in s)
+        hidden = sum(x == "passed" for s in statuses for x in s.get("hidden", []))
+        got += f", visible {'all' if visible else 'not all'} passed, {hidden} hidden case(s) passed"
+        return got, visible and hidden == 0 and row["score"] == 0
     if expect in ("full", "clean"):  # clean: and no cell raised anything
         errors = [e.get("error", "") for e in row.get("cell_errors", [])] if expect == "clean" else []
         got += f" {errors[0][:60]}" if errors else ""
@@ -270,17 +302,68 @@ def run_check(course_root: Path, assignment: str, *, workers: int = 2, cell_time
         opts = GradeOptions(course=root, assignments=[assignment], workers=workers, cell_timeout=cell_timeout,
                             limits=Limits(wall_seconds=wall_seconds), progress=False, force=True)
         grade(opts)
-        store = ResultsStore(root / "autograded" / ".autograder" / "results.sqlite")
-        try:
-            results = {r["student"]: r for r in store.rows(assignment)}
-        finally:
-            store.close()
+        results = _results(root, assignment)
         for student, (_, expect) in subs.items():
             got, ok = _judge(expect, results.get(student))
             rows.append(CheckRow(student, expect, got, ok))
+        rows += _replay_rows(Course(root), assignment, solution, release, results.get("replay"), opts)
     finally:
         if not keep:
             shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+def _results(root: Path, assignment: str) -> dict[str, dict]:
+    from .store import ResultsStore
+
+    store = ResultsStore(root / "autograded" / ".autograder" / "results.sqlite")
+    try:
+        return {r["student"]: r for r in store.rows(assignment)}
+    finally:
+        store.close()
+
+
+def _seen_by_student(course: Course, assignment: str, row: dict) -> list[str]:
+    """Every text of one result that reaches the student: stored strings, feedback page, autograded notebook."""
+    from .feedback import feedback_html
+
+    texts: list[str] = []
+
+    def strings(value: Any) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if k != "log_tail":  # the run's log: the instructor's, never shown to the student
+                    strings(v)
+        elif isinstance(value, list):
+            for v in value:
+                strings(v)
+
+    strings(row)
+    texts.append(feedback_html(row))
+    notebook = course.autograded / row["student"] / assignment / f"{assignment}.ipynb"
+    if notebook.is_file():
+        texts.append(notebook.read_text(encoding="utf-8"))
+    return texts
+
+
+def _replay_rows(course: Course, assignment: str, solution: dict, release: dict, first: dict | None,
+                 opts: Any) -> list[CheckRow]:
+    """Item 1 of issue 19: attempt 1 leaks nothing; attempt 2 answering from what it learned gains nothing."""
+    from .driver import course_secret, grade
+
+    if first is None:
+        return [CheckRow("replay: no hidden number shown", "none", "no result", False)]
+    prefix, secret = _prefix(solution), course_secret(course, None)
+    hidden = hidden_numbers(prefix, secret, "replay", first["key"])
+    leaks = leaked_numbers(_seen_by_student(course, assignment, first), hidden, known=json.dumps(solution))
+    rows = [CheckRow("replay: no hidden number shown", "none", ", ".join(leaks[:3]) or "none", not leaks)]
+    second = _with_cells(release, table_cells(prefix, secret, "replay", first["key"]))
+    (course.submitted / "replay" / assignment / f"{assignment}.ipynb").write_text(json.dumps(second))
+    grade(replace(opts, students=["replay"], force=False))
+    got, ok = _judge("visible only", _results(course.root, assignment).get("replay"))
+    rows.append(CheckRow("replay_table (next attempt)", "visible only", got, ok))
     return rows
 
 
