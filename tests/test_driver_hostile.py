@@ -33,7 +33,7 @@ SECRET = "driver-test"
 
 
 def _honest_records(student: str) -> dict[str, tuple[bytes, bytes]]:
-    """Records of a correct sigmoid_neuron for ``student`` (the other checks missing)."""
+    """Records of a correct sigmoid_neuron for ``student``'s submission ``key-<student>`` (the other checks missing)."""
     import numpy as np
 
     def neuron(x, w):
@@ -43,7 +43,8 @@ def _honest_records(student: str) -> dict[str, tuple[bytes, bytes]]:
 
     spec = grading.get_check("a1.sigmoid_neuron")
     return {f"{spec.id}.{v}": record_bytes(spec.id, v, [run_call(spec.call, neuron, x) for x in
-                                                         grading.grader_inputs(spec, v, SECRET, student)])
+                                                         grading.grader_inputs(spec, v, SECRET, student,
+                                                                               f"key-{student}")])
             for v in spec.variants}
 
 
