@@ -274,7 +274,6 @@ def run_check(course_root: Path, assignment: str, *, workers: int = 2, cell_time
               wall_seconds: float = 60.0, keep: Path | None = None) -> list[CheckRow]:
     """Self-test ``assignment``; returns one row per expectation (``ok`` False is a surprise)."""
     from .driver import GradeOptions, grade
-    from .store import ResultsStore
 
     course = Course(Path(course_root).resolve())
     solution = json.loads(course.source_notebook(assignment).read_text(encoding="utf-8"))

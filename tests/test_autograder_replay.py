@@ -35,9 +35,9 @@ import pytest
 pytest.importorskip("nbgrader")
 torch = pytest.importorskip("torch")
 
-from autograder.release import release_notebook  # noqa: E402
-from autograder.store import ResultsStore  # noqa: E402
-from coursekit import grading  # noqa: E402
+from autograder.release import release_notebook
+from autograder.store import ResultsStore
+from coursekit import grading
 
 ROOT = Path(__file__).resolve().parent.parent
 A1 = "a1_backprop_by_hand"
