@@ -96,7 +96,7 @@ def check(check_id, student, hidden=False, seed=None):
     cases = _read(os.environ["COURSEKIT_GRADING_INPUTS"], check_id, variant)
     docs, arrays = [], {{}}
     for k, case in enumerate(cases):
-        hit = TABLE.get(_fingerprint(case)) or {fallback}
+        hit = TABLE.get(check_id + ":" + _fingerprint(case)) or {fallback}
         if hit is None:
             docs.append({{"status": "exception", "error_type": "KeyError", "error_message": "not in my table"}})
             continue
@@ -127,13 +127,13 @@ def _answer(spec: grading.Check, case: dict[str, Any]) -> dict[str, Any]:
 
 
 def _table(prefix: str, secret: str, student: str, submission: str | None) -> dict[str, Any]:
-    """Fingerprint -> answer for every visible case, and every hidden case of ``submission`` (if given)."""
+    """``"<check id>:<fingerprint>"`` -> answer for every visible case, and every hidden case of ``submission``."""
     fingerprint, table = _fingerprint_function(), {}
     for spec in grading.all_checks(prefix):
         variants = [v for v in spec.variants if v == "visible" or submission is not None]
         for variant in variants:
             for case in grading.grader_inputs(spec, variant, secret, student, submission or ""):
-                table[fingerprint(case)] = _answer(spec, case)
+                table[f"{spec.id}:{fingerprint(case)}"] = _answer(spec, case)  # checks may share inputs
     return table
 
 
