@@ -213,3 +213,13 @@ def test_a_lookup_table_from_the_previous_attempt_scores_nothing(attempts):
     assert row2["key"] != attempts["row1"]["key"]
     others = [c for g, c in cells.items() if g != "test_toy_chain_backward"]
     assert all(c["score"] == c["max_score"] for c in others)  # the rest is the honest solution
+
+
+def test_the_checks_leak_finder_finds_numbers_in_any_format():
+    """``autograder check``'s replay row can fail: any format with 6+ significant digits is found."""
+    from autograder.replay import leaked_numbers
+
+    hidden = [0.123456789012, -1.5e-3 * 1.2345678]
+    texts = ["got 0.12345679 here", "x=-0.0018518517", "np: [ 0.1234568 ]", "0.1235 and 1.234568e+00"]
+    assert leaked_numbers(texts, hidden) == ["0.12345679", "-0.0018518517", "0.1234568"]
+    assert leaked_numbers(texts, hidden, known="the worked example 0.12345679") == ["-0.0018518517", "0.1234568"]

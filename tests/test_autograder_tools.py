@@ -254,4 +254,6 @@ def test_check_passes_on_a1():
     rows = run_check(COURSE, A1, workers=2, cell_timeout=30, wall_seconds=150)  # generous: CI shares its cores
     table = "\n".join(format_rows(rows))
     assert all(r.ok for r in rows), table
-    assert {r.name for r in rows} >= {"solution", "release", "infinite_loop", "forged_patched_release"}
+    assert {r.name for r in rows} >= {"solution", "release", "infinite_loop", "forged_patched_release",
+                                      "replay", "replay: no hidden number shown", "replay_table (next attempt)",
+                                      "guess_visible_answer"}
