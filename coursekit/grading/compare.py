@@ -30,7 +30,7 @@ import numpy as np
 
 from .convert import describe_inputs, format_index, validate_array
 from .harness.run import EXCEPTION, FORBIDDEN, OK, WRONG_TYPE, Outcome
-from .redact import student_location, student_text
+from .redact import student_error_type, student_location, student_text
 from .registry import Check
 
 __all__ = ["Verdict", "compare_output", "expectations", "judge"]
@@ -152,7 +152,7 @@ def _problem(
     if outcome.status == EXCEPTION:
         location = student_location(outcome.location)
         where = f" ({location})" if location else ""
-        error_type = student_text(outcome.error_type, 80) or "an exception"
+        error_type = student_error_type(outcome.error_type)
         if outcome.error_type == "NotImplementedError":
             return (
                 f"Not implemented yet{where}: replace `raise NotImplementedError()` with your code."

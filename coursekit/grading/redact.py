@@ -13,7 +13,8 @@ the autograded notebook, ``status`` or ``report.html`` it goes through
   (at most 3 digits, no decimal point): what an honest error message needs
   (shapes such as ``(3, 4)``, a line or an axis) stays, the floats of an
   input array do not;
-* locations are reduced to ``in <identifier>, line <n> of its cell``.
+* exception class names must be identifiers, and locations are reduced to
+  ``in <identifier>, line <n> of its cell``.
 
 This is a bound, not a proof: a determined student can spell a number in
 letters.  What makes such a leak worthless is that hidden inputs are drawn
@@ -27,7 +28,7 @@ import re
 
 from .untrusted import clean_text
 
-__all__ = ["MESSAGE_CHARS", "REDACTED", "student_location", "student_text"]
+__all__ = ["MESSAGE_CHARS", "REDACTED", "student_error_type", "student_location", "student_text"]
 
 MESSAGE_CHARS = 300
 """Characters of one message from the student's process that are shown (after redaction)."""
@@ -41,6 +42,7 @@ _NUMBER = re.compile(
     r"|(?i:\b(?:nan|inf|infinity)\b)"
 )
 _SMALL_INT = re.compile(r"[-+]?\d{1,3}")
+_ERROR_TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}")
 _LOCATION = re.compile(r"in ([A-Za-z_<>][A-Za-z0-9_<>.]{0,40}), line (\d{1,6}) of its (cell|file)")
 
 
@@ -73,6 +75,19 @@ def student_text(text: object, limit: int = MESSAGE_CHARS) -> str:
         return REDACTED
 
     return _NUMBER.sub(one, clean_text(text, limit))
+
+
+def student_error_type(name: object) -> str:
+    """An exception's class name as the student may see it: an identifier of at most 60 characters.
+
+    Examples
+    --------
+    >>> student_error_type("ValueError"), student_error_type("x 0.123456")
+    ('ValueError', 'an exception')
+    """
+    if isinstance(name, str) and _ERROR_TYPE.fullmatch(name):
+        return student_text(name, 60)
+    return "an exception"
 
 
 def student_location(location: object) -> str | None:
