@@ -118,16 +118,31 @@ def test_no_constant_answer_fits_any_student():
 
 
 def _patience_only(val_losses, patience, min_delta):
-    """Early stopping that ignores min_delta (a common near miss) and stops at best + patience."""
+    """The overall minimum, and a stop ``patience`` epochs after it."""
     best = int(np.argmin(val_losses))
     return best, min(len(val_losses) - 1, best + patience)
+
+
+def _without_min_delta(val_losses, patience, min_delta):
+    """The rule of the hint with min_delta ignored (a common near miss: it passed for 53 % of students)."""
+    best, best_epoch, wait = np.inf, None, 0
+    for epoch, loss in enumerate(val_losses):
+        if loss < best:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return best_epoch, epoch
+    return best_epoch, len(val_losses) - 1
 
 
 @pytest.mark.parametrize("guess", [
     lambda val_losses, patience, min_delta: (0, len(val_losses) - 1),  # never stops
     lambda val_losses, patience, min_delta: (int(np.argmin(val_losses)), len(val_losses) - 1),
+    _patience_only,
+    _without_min_delta,
 ])
-def test_guesses_never_pass_early_stopping(guess):
+def test_guesses_and_near_misses_never_pass_early_stopping(guess):
     assert _pass_rate("a5.early_stopping", guess) == 0.0
 
 

@@ -158,24 +158,39 @@ register(
 # ---------------------------------------------------------------------------
 # Early stopping
 # ---------------------------------------------------------------------------
+def _stopping_rule(losses: np.ndarray, patience: int, min_delta: float) -> tuple[int | None, int]:
+    """(best epoch, stop epoch) by the rule in the hint; only used to choose telling inputs."""
+    best, best_epoch, wait = np.inf, None, 0
+    for epoch, loss in enumerate(losses):
+        if loss < best - min_delta:
+            best, best_epoch, wait = loss, epoch, 0
+        else:
+            wait += 1
+            if wait >= patience:
+                return best_epoch, epoch
+    return best_epoch, len(losses) - 1
+
+
 def _stopping_inputs(rng: np.random.Generator, case: int, hidden: bool) -> dict[str, Any]:
+    """Noisy validation curves that turn up.  Case 1 never stops; from case 2 on, min_delta > 0 changes
+    the answer (redrawn until it does), so ignoring min_delta, or stopping at the overall minimum, fails."""
     if not hidden:
         losses = [1.0, 0.8, 0.7, 0.72, 0.69, 0.71, 0.73, 0.74, 0.75, 0.76]
         return {"val_losses": np.array(losses), "patience": 3, "min_delta": 0.0}
-    n = int(rng.integers(8, 41))
-    t = np.arange(n)
-    turn = rng.uniform(0.3, 0.8) * n
-    losses = (
-        1.0 / (1.0 + 0.3 * t)
-        + 0.01 * np.maximum(0.0, t - turn) ** 1.2
-        + rng.normal(0.0, 0.01, size=n)
-    )
-    patience = int(rng.integers(1, 7)) if case != 1 else n + 1  # case 1 never stops
-    return {
-        "val_losses": losses,
-        "patience": patience,
-        "min_delta": float(rng.choice([0.0, 0.001, 0.01])),
-    }
+    for _ in range(200):
+        n = int(rng.integers(8, 41))
+        t = np.arange(n)
+        turn = rng.uniform(0.3, 0.8) * n
+        losses = (
+            1.0 / (1.0 + 0.3 * t)
+            + 0.01 * np.maximum(0.0, t - turn) ** 1.2
+            + rng.normal(0.0, 0.01, size=n)
+        )
+        patience = int(rng.integers(1, 7)) if case != 1 else n + 1  # case 1 never stops
+        min_delta = float(rng.choice([0.0, 0.001, 0.01])) if case < 2 else float(rng.choice([0.001, 0.01]))
+        if case < 2 or _stopping_rule(losses, patience, min_delta) != _stopping_rule(losses, patience, 0.0):
+            break
+    return {"val_losses": losses, "patience": patience, "min_delta": min_delta}
 
 
 def _stopping_reference(inp: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -223,6 +238,7 @@ register(
         reference=_stopping_reference,
         rtol=0.0,
         atol=1e-12,
+        hidden_cases=5,  # cases 2-4: min_delta changes the answer (a small answer space needs telling cases)
         hint="best = inf; an epoch improves when its loss < best - min_delta (then best = loss, best_epoch = epoch, "
         "wait = 0), otherwise wait += 1; training stops after the epoch where wait reaches patience. "
         "stop_epoch is the last epoch that ran (len(val_losses) - 1 if it never stops). patience is at least 1; "
