@@ -51,15 +51,17 @@ def score(raw: dict[str, Any], cells: list[dict[str, Any]], secret: str,
     """Score a run's raw result outside the sandbox; returns the stored result (plain JSON, storable text).
 
     The record bytes are parsed as hostile data by
-    ``coursekit.grading.score_records`` against this student's inputs
-    (``drawn``, or drawn again from the secret).  Written answers get ``None``
+    ``coursekit.grading.score_records`` against this submission's inputs
+    (``drawn``, or drawn again from the secret, the student and the task key
+    ``raw["key"]``).  Text from the student's process (cell errors, the
+    report reader's problems) is bounded and redacted here, before anything
+    stores or shows it.  Written answers get ``None``
     (the formgrader's job).
     """
     prefix = grading.assignment_prefix(raw["assignment"])
     records = raw.get("records") or {}
-    by_grade_id = {grading.cell_grade_id(r.check_id): r
-                   for r in grading.score_records(records, prefix, secret, raw["student"], drawn,
-                                                           submission=raw["key"])}
+    results = grading.score_records(records, prefix, secret, raw["student"], drawn, submission=raw["key"])
+    by_grade_id = {grading.cell_grade_id(r.check_id): r for r in results}
     missing = set(raw.get("missing_cells", []))
     out_cells = []
     for c in cells:

@@ -1,6 +1,6 @@
 """``check`` inside the grading sandbox: run the student's code on the grader's inputs, send what it returned.
 
-The grader's trusted side drew this student's inputs and wrote them as plain
+The grader's trusted side drew this submission's inputs and wrote them as plain
 data into ``$COURSEKIT_GRADING_INPUTS``; this module reads them, calls the
 student's code on them (:mod:`.calls`), and sends the outputs, as a record,
 down the file descriptor ``$COURSEKIT_GRADING_FD``.  It never compares and
