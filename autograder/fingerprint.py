@@ -61,6 +61,7 @@ _API_KEYWORDS = frozenset({"axis", "keepdims", "dtype", "out", "size", "shape", 
                            "where", "initial", "key", "reverse", "default", "strict"})
 _IMPURE_CALLS = frozenset({"print", "input", "exec", "eval", "setattr", "delattr", "next", "open", "display"})
 _SIMPLE = (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr)
+_BODIES = frozenset({"body", "orelse", "finalbody"})
 _SKIPPED_FIELDS = frozenset({"annotation", "returns", "type_comment", "simple"})  # type hints are cosmetic
 _MAGIC = re.compile(r"^\s*[%!]")
 _CHUNK_START = re.compile(r"^(?:@|def\s|class\s|async\s+def\s)")
@@ -92,18 +93,41 @@ def _base_name(node: ast.AST) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
+def _children(node: ast.AST) -> list[ast.AST]:
+    """The child nodes (as ``ast.iter_child_nodes``, without its generators: this is the hot loop)."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out
+
+
+def _walk(root: ast.AST) -> list[ast.AST]:
+    """Every node under ``root``, ``root`` first (iteratively)."""
+    out, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(_children(node))
+    return out
+
+
 def _effects(stmt: ast.stmt) -> tuple[set[str], set[str]]:
     """The names a simple statement reads and the names it (possibly) changes."""
     reads: set[str] = set()
     writes: set[str] = set()
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Name):
-            (writes if isinstance(node.ctx, (ast.Store, ast.Del)) else reads).add(node.id)
-        elif isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
+    for node in _walk(stmt):
+        kind = type(node)
+        if kind is ast.Name:
+            (writes if type(node.ctx) is not ast.Load else reads).add(node.id)
+        elif kind in (ast.Attribute, ast.Subscript) and type(node.ctx) is not ast.Load:
             base = _base_name(node)
             if base:
                 writes.add(base)
-        elif isinstance(node, ast.Call):
+        elif kind is ast.Call:
             func = node.func
             if isinstance(func, ast.Attribute):
                 base = _base_name(func.value)
@@ -119,29 +143,45 @@ def _effects(stmt: ast.stmt) -> tuple[set[str], set[str]]:
     return reads, writes
 
 
+def _name_token(node: ast.Name) -> str:
+    return f"b:{node.id}" if node.id in _BUILTINS else "N"
+
+
+def _constant_token(node: ast.Constant) -> str:
+    v = node.value
+    if v is None or isinstance(v, bool) or v is Ellipsis:
+        return repr(v)
+    return {int: "num", float: "num", complex: "num", str: "str", bytes: "bytes"}.get(type(v), "const")
+
+
+def _attribute_token(node: ast.Attribute) -> str:
+    keep = node.attr in _API_ATTRS or (isinstance(node.value, ast.Name) and node.value.id in _MODULES)
+    return f".{node.attr}" if keep else "."
+
+
+_SPECIAL_TOKENS = {
+    ast.Name: _name_token,
+    ast.Constant: _constant_token,
+    ast.Attribute: _attribute_token,
+    ast.keyword: lambda node: f"kw:{node.arg}" if node.arg in _API_KEYWORDS else "kw",
+    ast.alias: lambda node: f"alias:{node.name}",
+    ast.ImportFrom: lambda node: f"from:{node.module}",
+    ast.AnnAssign: lambda node: "Assign",  # `x: int = 1` is `x = 1`: type hints are cosmetic
+}
+_PLAIN_TOKENS: dict[type, str | None] = {ast.Load: None, ast.Store: None, ast.Del: None}
+
+
 def _token(node: ast.AST) -> str | None:
-    """The normalised token of one node (None: the node carries nothing)."""
-    if isinstance(node, ast.expr_context):
-        return None
-    if isinstance(node, ast.Name):
-        return f"b:{node.id}" if node.id in _BUILTINS else "N"
-    if isinstance(node, ast.Constant):
-        v = node.value
-        if v is None or isinstance(v, bool) or v is Ellipsis:
-            return repr(v)
-        return {int: "num", float: "num", complex: "num", str: "str", bytes: "bytes"}.get(type(v), "const")
-    if isinstance(node, ast.Attribute):
-        keep = node.attr in _API_ATTRS or (isinstance(node.value, ast.Name) and node.value.id in _MODULES)
-        return f".{node.attr}" if keep else "."
-    if isinstance(node, ast.keyword):
-        return f"kw:{node.arg}" if node.arg in _API_KEYWORDS else "kw"
-    if isinstance(node, ast.alias):
-        return f"alias:{node.name}"
-    if isinstance(node, ast.ImportFrom):
-        return f"from:{node.module}"
-    if isinstance(node, ast.AnnAssign):
-        return "Assign"  # `x: int = 1` is `x = 1`: type hints are cosmetic
-    return type(node).__name__
+    """The normalised token of one node (None: the node carries nothing, as a Load/Store context)."""
+    kind = type(node)
+    special = _SPECIAL_TOKENS.get(kind)
+    if special is not None:
+        return special(node)
+    try:
+        return _PLAIN_TOKENS[kind]
+    except KeyError:
+        _PLAIN_TOKENS[kind] = kind.__name__
+        return kind.__name__
 
 
 def _is_bare_string(node: ast.AST) -> bool:
@@ -158,12 +198,14 @@ def _canonical(stmts: list[ast.stmt]) -> list[ast.stmt]:
     statements gives the same list.
     """
     out: list[ast.stmt] = []
-    run: list[tuple[tuple[str, ...], ast.stmt]] = []
+    run: list[tuple[int, ast.stmt]] = []
     run_reads: set[str] = set()
     run_writes: set[str] = set()
 
     def flush() -> None:
-        out.extend(s for _, s in sorted(run, key=lambda item: item[0]))
+        if len(run) > 1:
+            run.sort(key=lambda item: tuple(t for t in map(_token, _walk(item[1])) if t is not None))
+        out.extend(s for _, s in run)
         run.clear()
         run_reads.clear()
         run_writes.clear()
@@ -178,8 +220,7 @@ def _canonical(stmts: list[ast.stmt]) -> list[ast.stmt]:
         reads, writes = _effects(stmt)
         if writes & (run_reads | run_writes) or reads & run_writes:
             flush()
-        key = tuple(t for t in map(_token, ast.walk(stmt)) if t is not None)
-        run.append((key, stmt))
+        run.append((len(run), stmt))
         run_reads |= reads
         run_writes |= writes
     flush()
@@ -198,12 +239,13 @@ def _emit(root: ast.AST, unit: Unit, default_line: int) -> None:
         unit.tokens.append(tok)
         unit.lines.append(line)
         children: list[ast.AST] = []
-        for name, value in ast.iter_fields(node):
+        for name in node._fields:
             if name in _SKIPPED_FIELDS:
                 continue
+            value = getattr(node, name, None)
             if isinstance(value, list):
                 items = [v for v in value if isinstance(v, ast.AST)]
-                if items and isinstance(items[0], ast.stmt) and name in ("body", "orelse", "finalbody"):
+                if name in _BODIES and items and isinstance(items[0], ast.stmt):
                     items = _canonical(items)
                 children.extend(items)
             elif isinstance(value, ast.AST):
