@@ -131,7 +131,8 @@ def _similarity(args: argparse.Namespace) -> int:
 
     warnings: list[str] = []
     try:
-        results = run_similarity(args.course, args.assignment or None, top=args.top, warnings=warnings)
+        results = run_similarity(args.course, args.assignment or None, top=args.top, warnings=warnings,
+                                 workers=args.workers)
     except ValueError as exc:
         print(f"[autograder] error: {exc}")
         return 2
@@ -225,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="where to write similarity.html (default: the course directory)")
     p.add_argument("--top", type=int, default=50, help="pairs listed per assignment besides every one to review")
     p.add_argument("--show", type=int, default=10, help="pairs printed per assignment")
+    p.add_argument("--workers", type=int, default=0, help="processes that fingerprint (default: CPUs)")
     p.set_defaults(func=_similarity)
 
     p = sub.add_parser("check", help="self-test: solution full marks, release zero, hostile variants neutralised")

@@ -32,6 +32,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -240,6 +242,12 @@ def compare(docs: list[Document], n_students: int) -> tuple[list[dict[str, Any]]
                 per_unit[(di, ui)] = per_unit.get((di, ui), 0.0) + w
                 per_unit[(dj, uj)] = per_unit.get((dj, uj), 0.0) + w
     sizes = [doc.unit_sizes() for doc in docs]
+    answer_sizes: list[dict[str, int]] = []
+    for doc, unit_sizes in zip(docs, sizes):
+        per_answer: dict[str, int] = {}
+        for (answer, _), size in zip(doc.units, unit_sizes):
+            per_answer[answer] = per_answer.get(answer, 0) + size
+        answer_sizes.append(per_answer)
     pairs = []
     for (da, db), (total, per_unit) in acc.items():
         smaller = min(len(docs[da].fingerprints), len(docs[db].fingerprints))
@@ -252,8 +260,8 @@ def compare(docs: list[Document], n_students: int) -> tuple[list[dict[str, Any]]
             answer_w[key] = answer_w.get(key, 0.0) + w
         answers: dict[str, float] = {}
         for (d, answer), w in answer_w.items():
-            size = sum(s for (a, _), s in zip(docs[d].units, sizes[d]) if a == answer)
-            answers[answer] = max(answers.get(answer, 0.0), w / max(size, MIN_FINGERPRINTS))
+            share = w / max(answer_sizes[d][answer], MIN_FINGERPRINTS)
+            answers[answer] = max(answers.get(answer, 0.0), share)
         share, d, u = best
         pairs.append({"a": da, "b": db, "score": min(1.0, max(overall, share)), "overall": min(1.0, overall),
                       "unit": {"doc": d, "answer": docs[d].units[u][0], "name": docs[d].units[u][1],
@@ -350,8 +358,36 @@ def submissions_digest(course: Course, assignments: list[str]) -> str:
     return h.hexdigest()
 
 
+_WORKER: dict[str, Any] = {}  # a worker process's source notebook and release fingerprints
+
+
+def _init_worker(source: dict[str, Any], given: set[int]) -> None:
+    _WORKER.update(source=source, given=given)
+
+
+def _fingerprint_job(job: tuple[str, str | None]) -> Document:
+    student, path = job
+    data = _read_capped(Path(path)) if path else None
+    return student_document(student, _WORKER["source"], data, _WORKER["given"])
+
+
+def _student_documents(course: Course, assignment: str, source: dict[str, Any], given: set[int],
+                       workers: int) -> list[Document]:
+    """Every submission of the class fingerprinted, in ``workers`` processes for a large class."""
+    jobs = []
+    for s in course.students(assignment):
+        path = submission_path(course, assignment, s)
+        jobs.append((s, str(path) if path else None))
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(jobs) < 50:  # a small class is done before a pool has started
+        _init_worker(source, given)
+        return [_fingerprint_job(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(source, given)) as pool:
+        return list(pool.map(_fingerprint_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+
+
 def run_similarity(course_root: Path, assignments: list[str] | None = None, *, top: int = 50,
-                   warnings: list[str] | None = None) -> list[SimilarityResult]:
+                   warnings: list[str] | None = None, workers: int = 0) -> list[SimilarityResult]:
     """Compare every assignment's submissions with each other and with the references; save the results.
 
     Parameters
@@ -364,6 +400,8 @@ def run_similarity(course_root: Path, assignments: list[str] | None = None, *, t
         How many pairs of each assignment to keep for the report, besides every pair to review.
     warnings : list of str, optional
         Receives what the instructor should fix (unreadable reference files).
+    workers : int
+        Processes that fingerprint the submissions (0: one per CPU; a class under 50 uses one).
 
     Returns
     -------
@@ -382,13 +420,10 @@ def run_similarity(course_root: Path, assignments: list[str] | None = None, *, t
     for a in assignments:
         source = json.loads(course.source_notebook(a).read_text(encoding="utf-8"))
         given = release_hashes(source)
-        students = course.students(a)
-        docs = []
-        for s in students:
-            path = submission_path(course, a, s)
-            docs.append(student_document(s, source, _read_capped(path) if path else None, given))
+        docs = _student_documents(course, a, source, given, workers)
+        n_students = len(docs)
         docs += reference_documents(course.root, a, warnings)
-        results.append(assess(a, docs, len(students), top))
+        results.append(assess(a, docs, n_students, top))
     course.state.mkdir(parents=True, exist_ok=True)
     saved = load_results(course)  # other assignments' results stay
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -165,11 +165,14 @@ def main() -> None:
         page_s = time.perf_counter() - t0
         ranked = [{p["a"], p["b"]} for p in result.top]
         ranks = sorted(ranked.index(p) + 1 if p in ranked else -1 for p in planted)
+        scores = {frozenset((p["a"], p["b"])): p["score"] for p in result.top}
         flagged = sum(p["score"] >= REVIEW for p in result.top)
         print(f"similarity of {result.students} students ({result.pairs_possible} pairs with the references), "
               f"{result.pairs_scored} pairs scored: {compare_s:.1f} s; similarity.html {page_s:.1f} s; "
               f"total {compare_s + page_s:.1f} s")
-        print(f"{flagged} pairs similar: review; ranks of the {len(planted)} planted copies: {ranks}")
+        print(f"{flagged} pairs similar: review; ranks of the {len(planted)} planted copies: {ranks} "
+              f"(-1: below the listed top 50), scores "
+              f"{sorted((round(scores.get(frozenset(p), 0.0), 2) for p in planted), reverse=True)}")
 
 
 if __name__ == "__main__":
