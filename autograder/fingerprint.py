@@ -35,6 +35,7 @@ from __future__ import annotations
 import ast
 import builtins
 import io
+import itertools
 import re
 import tokenize
 import zlib
@@ -42,7 +43,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["K", "WINDOW", "Unit", "all_kgram_hashes", "units_of", "winnow"]
+__all__ = ["WINDOW", "K", "Unit", "all_kgram_hashes", "units_of", "winnow"]
 
 K = 10  # tokens per k-gram: a short statement (`m = b1 * m + (1 - b1) * g` is 15 tokens)
 WINDOW = 5  # winnowing window: any common run of K + WINDOW - 1 = 14 tokens is found
@@ -328,7 +329,7 @@ def units_of(code: str) -> list[Unit]:
     starts = [i for i, line in enumerate(lines) if _CHUNK_START.match(line)]
     bounds = sorted({0, *starts, len(lines)})
     out: list[Unit] = []
-    for lo, hi in zip(bounds, bounds[1:]):
+    for lo, hi in itertools.pairwise(bounds):
         piece = "\n" * lo + "\n".join(lines[lo:hi]) + "\n"  # padding keeps the line numbers
         try:
             out.extend(_units_of_module(ast.parse(piece)))

@@ -35,7 +35,7 @@ import math
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -426,7 +426,7 @@ def run_similarity(course_root: Path, assignments: list[str] | None = None, *, t
         results.append(assess(a, docs, n_students, top))
     course.state.mkdir(parents=True, exist_ok=True)
     saved = load_results(course)  # other assignments' results stay
-    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     for r in results:
         saved[r.assignment] = {**r.as_dict(), "computed": now, "digest": submissions_digest(course, [r.assignment])}
     result_path(course).write_text(json.dumps(saved), encoding="utf-8")

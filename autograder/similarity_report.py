@@ -94,11 +94,11 @@ def _assignment(result: dict[str, Any], stale: bool) -> list[str]:
     e = html.escape
     a = result["assignment"]
     flagged = [p for p in result["top"] if p["score"] >= REVIEW]
-    parts = [f"<h3>{e(a)}</h3>",
-             f"<p>{result['students']} submissions, {len(result['references'])} reference file(s); "
-             f"{result['pairs_scored']} of {result['pairs_possible']} pairs share code and were scored "
-             f"(the others score 0); <span class='review'>{len(flagged)} similar: review</span>. Fingerprints "
-             f"held by more than {result['cutoff']} documents were ignored.</p>"]
+    summary = (f"<p>{result['students']} submissions, {len(result['references'])} reference file(s); "
+               f"{result['pairs_scored']} of {result['pairs_possible']} pairs share code and were scored "
+               f"(the others score 0); <span class='review'>{len(flagged)} similar: review</span>. Fingerprints "
+               f"held by more than {result['cutoff']} documents were ignored.</p>")
+    parts = [f"<h3>{e(a)}</h3>", summary]
     if stale:
         parts.append("<p class='review'>Submissions changed since this was computed: run "
                      f"<code>python -m autograder similarity {e(a)}</code> again.</p>")

@@ -34,9 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.release import release_notebook  # noqa: E402
-from autograder.similarity import REVIEW, run_similarity  # noqa: E402
-from autograder.similarity_report import page  # noqa: E402
+from autograder.release import release_notebook
+from autograder.similarity import REVIEW, run_similarity
+from autograder.similarity_report import page
 
 A2 = "a2_autograd_engine"
 COURSE = ROOT / "assignments"

@@ -18,7 +18,13 @@ import sys
 from pathlib import Path
 
 from autograder.release import release_notebook
-from autograder.similarity import REVIEW, assess, reference_documents, release_hashes, student_document
+from autograder.similarity import (
+    REVIEW,
+    assess,
+    reference_documents,
+    release_hashes,
+    student_document,
+)
 from autograder.similarity_report import page
 
 ROOT = Path(__file__).resolve().parent.parent
