@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from autograder.export import export_all
+from autograder.fingerprint import units_of
 from autograder.release import release_notebook
 from autograder.similarity import (
     REVIEW,
@@ -183,6 +185,18 @@ def test_a2_engine_pasted_from_coursekit_is_flagged_against_the_reference():
     assert max(honest_refs, default=0.0) < REVIEW
 
 
+def test_fingerprint_tokens_ignore_names_layout_comments_and_independent_order_but_not_dependencies():
+    original = "def f(a, b):\n    x = a * 2\n    y = b + 1  # y\n    return x - y\n"
+    disguised = 'def g(p, q):\n    """Doc."""\n    w = q + 1\n\n    v = p * 2\n    return v - w\n'
+    dependent = "def f(a, b):\n    x = a * 2\n    x = x + 1\n    return x\n"
+    swapped = "def f(a, b):\n    x = x + 1\n    x = a * 2\n    return x\n"
+    assert [u.tokens for u in units_of(original)] == [u.tokens for u in units_of(disguised)]
+    assert [u.tokens for u in units_of(dependent)] != [u.tokens for u in units_of(swapped)]
+    two = "def f(a):\n    return a + 1\n\n\ndef g(b):\n    return b * 2\n"
+    reordered = "def g(b):\n    return b * 2\n\n\ndef f(a):\n    return a + 1\n"
+    assert {tuple(u.tokens) for u in units_of(two)} == {tuple(u.tokens) for u in units_of(reordered)}
+
+
 def _stub_only_variants(a: str) -> list[bytes]:
     """Submissions with nothing but the release's given code: as released, stubs replaced by `pass`, reformatted."""
     release = release_notebook(_source(a))
@@ -266,6 +280,10 @@ def test_cli_reports_a_copy_and_an_instructor_reference(tmp_path):
     saved = json.loads((course / "autograded" / ".autograder" / "similarity.json").read_text(encoding="utf-8"))
     assert saved[A4]["students"] == 7
     assert page(course, [A4]).count("similar: review") >= 2
+    report = export_all(course, tmp_path / "out", [A4]).report.read_text(encoding="utf-8")
+    section = report[report.index("<h2>Similarity</h2>"):]
+    assert "similar: review" in section and "&lt;script&gt;alert(1)&lt;/script&gt;" in section
+    assert "<script" not in report
     bad = subprocess.run([sys.executable, "-m", "autograder", "--course", str(course), "similarity", "a9_nothing"],
                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert bad.returncode == 2 and "no assignment 'a9_nothing'" in bad.stdout and A4 in bad.stdout
