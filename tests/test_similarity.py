@@ -287,3 +287,17 @@ def test_cli_reports_a_copy_and_an_instructor_reference(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "autograder", "--course", str(course), "similarity", "a9_nothing"],
                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert bad.returncode == 2 and "no assignment 'a9_nothing'" in bad.stdout and A4 in bad.stdout
+
+
+def test_a_huge_cell_is_compared_in_part_and_the_report_says_so():
+    source = _source(A4)
+    code = _case("a4_ana")
+    answers = _a4_answers(code)
+    answers["sgd_losses"] += "\n" + "\n".join(f"junk_{i} = [{', '.join(['1'] * 40)}]" for i in range(1200))
+    given = release_hashes(source)
+    doc = student_document("big", source, _notebook(A4, answers), given)
+    assert "sgd_losses: a cell of" in doc.note and "only its first" in doc.note
+    assert len(answers["sgd_losses"]) > 100_000 and doc.texts["sgd_losses"] == answers["sgd_losses"]
+    result = assess(A4, [doc, student_document("ana", source, _notebook(A4, _a4_answers(code)), given)], 2, top=5)
+    assert any("big: " in note for note in result.notes)
+    assert result.top and result.top[0]["score"] >= REVIEW  # what was compared still finds the copy
