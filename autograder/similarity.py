@@ -69,6 +69,7 @@ REFERENCE_FILES: dict[str, list[str]] = {
     "a5": ["nn/penalty.py", "nn/dropout.py", "train.py"],
 }
 _MAX_REFERENCE_BYTES = 5 * 2**20
+MAX_LISTED = 300  # pairs with side-by-side views per assignment
 MAX_COMPARED_CHARS = 50_000  # of one cell (the grader allows 200,000): about 1,000 lines of code
 
 
@@ -317,8 +318,14 @@ def assess(assignment: str, docs: list[Document], n_students: int, top: int) -> 
             holders[h] = holders.get(h, 0) + 1
     counted = {h for h, n in holders.items() if 2 <= n <= cutoff}
     listed = []
+    notes = []
     for rank, p in enumerate(pairs):
         if rank >= top and p["score"] < REVIEW:
+            break
+        if len(listed) >= MAX_LISTED:
+            more = sum(q["score"] >= REVIEW for q in pairs[rank:])
+            notes.append(f"{more} more pair(s) similar: review are not listed (at most {MAX_LISTED} are): "
+                         "the histogram counts them all")
             break
         a, b = docs[p["a"]], docs[p["b"]]
         lines_a, lines_b = matched_lines(a, b, counted)
@@ -332,7 +339,7 @@ def assess(assignment: str, docs: list[Document], n_students: int, top: int) -> 
             "texts_b": {k: b.texts[k] for k in lines_b}, "lines_b": lines_b,
         })
     n_refs = sum(doc.kind == "reference" for doc in docs)
-    notes = [f"{doc.name}: {doc.note}" for doc in docs if doc.note]
+    notes = [f"{doc.name}: {doc.note}" for doc in docs if doc.note] + notes
     return SimilarityResult(
         assignment=assignment, students=n_students, references=[d.name for d in docs if d.kind == "reference"],
         pairs_scored=len(pairs), pairs_possible=n_students * (n_students - 1) // 2 + n_students * n_refs,
