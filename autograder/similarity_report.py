@@ -97,7 +97,8 @@ def _assignment(result: dict[str, Any], stale: bool) -> list[str]:
     summary = (f"<p>{result['students']} submissions, {len(result['references'])} reference file(s); "
                f"{result['pairs_scored']} of {result['pairs_possible']} pairs share code and were scored "
                f"(the others score 0); <span class='review'>{len(flagged)} similar: review</span>. Fingerprints "
-               f"held by more than {result['cutoff']} documents were ignored.</p>")
+               f"held by more than {result['cutoff']} documents were ignored. Computed "
+               f"{e(str(result.get('computed', '')))}.</p>")
     parts = [f"<h3>{e(a)}</h3>", summary]
     if stale:
         parts.append("<p class='review'>Submissions changed since this was computed: run "
@@ -142,7 +143,6 @@ def section(course_root: Path, assignments: list[str]) -> str:
                          f"<code>python -m autograder similarity {html.escape(a)}</code>.</p>")
             continue
         stale = result.get("digest") != submissions_digest(course, [a])
-        parts.append(f"<p>Computed {html.escape(str(result.get('computed', '')))} UTC.</p>")
         parts += _assignment(result, stale)
     parts.append("</section>")
     return "\n".join(parts)
