@@ -16,14 +16,14 @@ Only pairs that share fingerprints are looked at (an inverted index
 fingerprint -> documents, as MOSS does), so a class of 500 costs little more
 than its fingerprints. A fingerprint held by ``n`` documents weighs 1 when
 ``n <= 3`` and ``2 / (n - 1)`` above (code that many students write alike is
-weak evidence), and is ignored when more than ``max(10, 10%`` of the class)
-hold it. A pair's score is the larger of
+weak evidence), and is ignored when more than ``max(10, 10% of the class)``
+documents hold it. A pair's score is the larger of
 
 * the weighted share of the smaller document's fingerprints found in the other, and
 * the same share for the most similar single function (or method) of either,
 
-each share over at least ``MIN_FINGERPRINTS`` fingerprints, so a few lines
-cannot score high. ``REVIEW`` (0.5) or more is reported as "similar: review".
+each share over at least ``MIN_FINGERPRINTS`` (a function's over at least
+``UNIT_MIN_FINGERPRINTS``) fingerprints, so a few lines cannot score high. ``REVIEW`` (0.5) or more is reported as "similar: review".
 Student code is only parsed, never executed.
 """
 
@@ -126,6 +126,8 @@ def _add_code(doc: Document, answer: str, cells: list[str], given: set[int]) -> 
                 if h not in given and h not in doc.fingerprints:
                     doc.fingerprints[h] = (index, covered)
         offset += code.count("\n") + 1  # the cell's lines and the separator of the join
+
+
 def release_hashes(source: dict[str, Any]) -> set[int]:
     """Every k-gram hash of the released notebook's code cells: given code that never counts as similarity."""
     out: set[int] = set()
