@@ -38,6 +38,7 @@ import io
 import itertools
 import re
 import tokenize
+import warnings
 import zlib
 from dataclasses import dataclass, field
 
@@ -299,6 +300,13 @@ def _tokenize_units(text: str, first_line: int) -> list[Unit]:
 _KEYWORDS = frozenset(__import__("keyword").kwlist)
 
 
+def _parse(text: str) -> ast.Module:
+    """``ast.parse`` without its warnings (``"\\d"`` in a student's string is not the instructor's concern)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text)
+
+
 def units_of(code: str) -> list[Unit]:
     """The units (functions, methods, the rest) of a piece of code, as normalised tokens.
 
@@ -319,10 +327,10 @@ def units_of(code: str) -> list[Unit]:
     >>> a[0].tokens == b[0].tokens
     True
     """
-    lines = [("" if _MAGIC.match(line) else line) for line in code.splitlines()]
+    lines = [("" if _MAGIC.match(line) else line) for line in code.split("\n")]
     text = "\n".join(lines) + "\n"
     try:
-        return _units_of_module(ast.parse(text))
+        return _units_of_module(_parse(text))
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         pass
     # Parse what parses: split at top-level definitions and try each piece.
@@ -332,7 +340,7 @@ def units_of(code: str) -> list[Unit]:
     for lo, hi in itertools.pairwise(bounds):
         piece = "\n" * lo + "\n".join(lines[lo:hi]) + "\n"  # padding keeps the line numbers
         try:
-            out.extend(_units_of_module(ast.parse(piece)))
+            out.extend(_units_of_module(_parse(piece)))
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             out.extend(_tokenize_units(piece, lo + 1))
     return out

@@ -71,6 +71,7 @@ REFERENCE_FILES: dict[str, list[str]] = {
 _MAX_REFERENCE_BYTES = 5 * 2**20
 MAX_LISTED = 300  # pairs with side-by-side views per assignment
 MAX_COMPARED_CHARS = 50_000  # of one cell (the grader allows 200,000): about 1,000 lines of code
+MAX_REFERENCE_CHARS = 500_000  # of one reference file: split a larger one into several
 
 
 @dataclass
@@ -107,15 +108,20 @@ class Document:
         return sizes
 
 
-def _add_code(doc: Document, answer: str, cells: list[str], given: set[int]) -> None:
-    """Fingerprint the cells of one answer of ``doc`` (each cell on its own, as the release is), minus ``given``."""
+def _add_code(doc: Document, answer: str, cells: list[str], given: set[int], limit: int = 0) -> None:
+    """Fingerprint the cells of one answer of ``doc`` (each cell on its own, as the release is), minus ``given``.
+
+    Of a cell longer than ``limit`` characters (default ``MAX_COMPARED_CHARS``)
+    only the start is fingerprinted, and the document's note says so.
+    """
+    limit = limit or MAX_COMPARED_CHARS
     cells = [c.replace("\r\n", "\n").replace("\r", "\n") for c in cells]  # line numbers as ast counts them
     doc.texts[answer] = "\n".join(cells)
     offset = 0
     for code in cells:
         compared = code
-        if len(code) > MAX_COMPARED_CHARS:  # a huge cell would cost seconds per pass; its start is compared
-            compared = code[:code.rfind("\n", 0, MAX_COMPARED_CHARS) + 1]
+        if len(code) > limit:  # a huge cell would cost seconds; its start is compared
+            compared = code[:code.rfind("\n", 0, limit) + 1]
             cut = f"{answer}: a cell of {len(code):,} characters, only its first {len(compared):,} were compared"
             doc.note = f"{doc.note}; {cut}" if doc.note else cut
         for unit in units_of(compared):
@@ -137,10 +143,19 @@ def release_hashes(source: dict[str, Any]) -> set[int]:
     return out
 
 
+_RELEASED: list[Any] = [None, {}]  # the last source notebook and its released cells by grade_id (one class at a time)
+
+
+def _released_cells(source: dict[str, Any]) -> dict[str, str]:
+    if _RELEASED[0] is not source:
+        _RELEASED[:] = [source, {_grade_id(c): c["source"] for c in release_notebook(source)["cells"] if _grade_id(c)}]
+    return _RELEASED[1]
+
+
 def _answers(source: dict[str, Any], submitted: dict[str, Any]) -> dict[str, list[str]]:
     """The student's code of a submission: answer cells by grade_id, then every other cell of theirs."""
     roles = {_grade_id(c): (_role(c), c) for c in source["cells"] if _grade_id(c)}
-    released = {_grade_id(c): c["source"] for c in release_notebook(source)["cells"] if _grade_id(c)}
+    released = _released_cells(source)
     order = [_grade_id(c) for c in source["cells"] if _grade_id(c) and _role(c) == "answer"
              and c["cell_type"] == "code"]
     found: dict[str, list[str]] = {}
@@ -204,7 +219,7 @@ def reference_documents(course_root: Path, assignment: str, warnings: list[str])
             warnings.append(f"{path}: cannot be read as a reference ({exc}); fix or remove it")
             continue
         doc = Document(label, "reference")
-        _add_code(doc, label, [code], set())
+        _add_code(doc, label, [code], set(), limit=MAX_REFERENCE_CHARS)
         docs.append(doc)
     return docs
 
