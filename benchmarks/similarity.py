@@ -134,7 +134,7 @@ def main() -> None:
     for cell in source["cells"]:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if gid in ("unbroadcast", "Tensor"):
-            solution[gid] = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n", "", "".join(cell["source"]))
+            solution[gid] = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n?", "", "".join(cell["source"]))
     with tempfile.TemporaryDirectory() as tmp:
         course = Path(tmp) / "course"
         (course / "source").mkdir(parents=True)

@@ -156,7 +156,7 @@ def _a2_solution_cells() -> dict[str, str]:
     for cell in _source(A2)["cells"]:
         gid = _grade_id(cell)
         if gid in ("unbroadcast", "Tensor"):
-            out[gid] = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n", "", "".join(cell["source"]))
+            out[gid] = re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n?", "", "".join(cell["source"]))
     return out
 
 
