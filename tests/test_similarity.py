@@ -25,6 +25,7 @@ from autograder.similarity import (
     assess,
     reference_documents,
     release_hashes,
+    run_similarity,
     student_document,
 )
 from autograder.similarity_report import page
@@ -160,14 +161,15 @@ def _filled_in(a: str, bodies: dict[str, list[str]]) -> bytes:
     for cell in nb["cells"]:
         queue = list(bodies.get(_grade_id(cell), []))
         if queue:
-            cell["source"] = _STUB.sub(lambda m: queue.pop(0).rstrip("\n") + "\n", cell["source"])
+            cell["source"] = _STUB.sub(lambda _, q=queue: q.pop(0).rstrip("\n") + "\n", cell["source"])
             assert not queue, f"{_grade_id(cell)}: more bodies than stubs"
     return json.dumps(nb).encode()
 
 
 def _a2_bodies(name: str) -> dict[str, list[str]]:
     """A student's a2 answers from ``similarity_cases/a2_<name>.txt`` (``#@ method`` starts each body)."""
-    parts = re.split(r"^#@ (\w+)\n", (CASES / f"a2_{name}.txt").read_text(encoding="utf-8"), flags=re.M)[1:]
+    text = (CASES / f"a2_{name}.txt").read_text(encoding="utf-8")
+    parts = re.split(r"^#@ (\w+)\n", text, flags=re.MULTILINE)[1:]
     bodies = dict(zip(parts[::2], parts[1::2]))
     return {"unbroadcast": [bodies.pop("unbroadcast")], "Tensor": list(bodies.values())}
 
@@ -335,3 +337,17 @@ def test_a_huge_cell_is_compared_in_part_and_the_report_says_so():
     result = assess(A4, [doc, student_document("ana", source, _notebook(A4, _a4_answers(code)), given)], 2, top=5)
     assert any("big: " in note for note in result.notes)
     assert result.top and result.top[0]["score"] >= REVIEW  # what was compared still finds the copy
+
+
+def test_a_large_class_is_fingerprinted_in_worker_processes_with_the_same_result(tmp_path):
+    course = _course(tmp_path)
+    honest = [_case(f"a4_{s}") for s in HONEST] + [_case("a4_fay_own")]
+    for i in range(54):  # past the size from which a pool is used
+        code = _rename(honest[i % len(honest)], {"theta": f"theta{i}", "grad": f"g{i}", "lr": f"rate{i}"})
+        folder = course / "submitted" / f"s{i:02d}" / A4
+        folder.mkdir(parents=True)
+        (folder / f"{A4}.ipynb").write_bytes(_notebook(A4, _a4_answers(code)))
+    (pooled,) = run_similarity(course, [A4], workers=2)
+    (alone,) = run_similarity(course, [A4], workers=1)
+    assert pooled.students == 54 and pooled.pairs_scored > 0
+    assert pooled.as_dict() == alone.as_dict()
