@@ -319,7 +319,10 @@ def test_cli_reports_a_copy_and_an_instructor_reference(tmp_path):
     report = export_all(course, tmp_path / "out", [A4]).report.read_text(encoding="utf-8")
     section = report[report.index("<h2>Similarity</h2>"):]
     assert "similar: review" in section and "&lt;script&gt;alert(1)&lt;/script&gt;" in section
-    assert "<script" not in report
+    assert "<script" not in report and "Submissions changed since" not in report
+    (course / "submitted" / "emre" / A4 / f"{A4}.ipynb").write_bytes(_notebook(A4, _a4_answers(_case("a4_ana"))))
+    report = export_all(course, tmp_path / "out", [A4]).report.read_text(encoding="utf-8")
+    assert "Submissions changed since this was computed" in report  # stale results are said to be stale
     bad = subprocess.run([sys.executable, "-m", "autograder", "--course", str(course), "similarity", "a9_nothing"],
                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert bad.returncode == 2 and "no assignment 'a9_nothing'" in bad.stdout and A4 in bad.stdout
