@@ -177,7 +177,24 @@ def _answers(source: dict[str, Any], submitted: dict[str, Any]) -> dict[str, lis
 
 
 def student_document(student: str, source: dict[str, Any], data: bytes | None, given: set[int]) -> Document:
-    """Fingerprint one submission (``data``: the notebook's bytes; None when there is none)."""
+    """Fingerprint one submission.
+
+    Parameters
+    ----------
+    student : str
+        The student id.
+    source : dict
+        The instructor's source notebook (which cells are answers, which are the instructor's).
+    data : bytes or None
+        The submitted notebook's bytes (untrusted; parsed, never run); None when there is none.
+    given : set of int
+        Hashes that never count (:func:`release_hashes`).
+
+    Returns
+    -------
+    Document
+        With a ``note`` instead of code when the notebook is missing or unreadable.
+    """
     doc = Document(student, "student")
     if data is None:
         doc.note = "no single notebook in the submission folder"
@@ -198,7 +215,22 @@ def _notebook_code(path: Path) -> str:
 
 
 def reference_documents(course_root: Path, assignment: str, warnings: list[str]) -> list[Document]:
-    """coursekit's implementation of the assignment and the instructor's reference files, fingerprinted."""
+    """coursekit's implementation of the assignment and the instructor's reference files, fingerprinted.
+
+    Parameters
+    ----------
+    course_root : Path
+        The course directory (its ``similarity/references/`` and ``similarity/references/<assignment>/``).
+    assignment : str
+        Its id; the prefix before ``_`` selects :data:`REFERENCE_FILES`.
+    warnings : list of str
+        Receives a line for every file that cannot be used, saying why.
+
+    Returns
+    -------
+    list of Document
+        Labelled ``coursekit/<path>`` and ``instructor/<path>``.
+    """
     files: list[tuple[str, Path]] = []
     for rel in REFERENCE_FILES.get(assignment.split("_", 1)[0], []):
         files.append((f"coursekit/{rel}", _CODE / rel))
@@ -327,7 +359,22 @@ class SimilarityResult:
 
 
 def assess(assignment: str, docs: list[Document], n_students: int, top: int) -> SimilarityResult:
-    """Compare the documents of one assignment; keep the side-by-side data of the ``top`` pairs (and every pair to review)."""
+    """Compare the documents of one assignment and keep what the report shows.
+
+    Parameters
+    ----------
+    assignment : str
+    docs : list of Document
+        The students' documents, then the references.
+    n_students : int
+        How many of ``docs`` are students (sets the cutoff of common fingerprints).
+    top : int
+        Pairs kept with their side-by-side data, besides every pair to review (at most ``MAX_LISTED`` in all).
+
+    Returns
+    -------
+    SimilarityResult
+    """
     pairs, cutoff = compare(docs, n_students)
     holders: dict[int, int] = {}
     for doc in docs:

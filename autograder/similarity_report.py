@@ -128,7 +128,21 @@ def _assignment(result: dict[str, Any], stale: bool) -> list[str]:
 
 
 def section(course_root: Path, assignments: list[str]) -> str:
-    """The report's similarity section (an HTML fragment) from the saved results of ``similarity``."""
+    """The report's similarity section (an HTML fragment) from the saved results of ``similarity``.
+
+    Parameters
+    ----------
+    course_root : Path
+        The course directory (the results are in ``autograded/.autograder/similarity.json``).
+    assignments : list of str
+        The assignments to show; one without results says how to compute them, and results older
+        than the submissions say so.
+
+    Returns
+    -------
+    str
+        Escaped HTML without scripts.
+    """
     course = Course(Path(course_root).resolve())
     saved = load_results(course)
     parts = [f"<section class='sim'><style>{_STYLE}</style><h2>Similarity</h2>",
@@ -156,6 +170,19 @@ def page(course_root: Path, assignments: list[str]) -> str:
 
 
 def with_similarity_section(report: str, course_root: Path, assignments: list[str]) -> str:
-    """``report.html`` with the similarity section added before its end (``export``'s hook)."""
+    """``report.html`` with the similarity section added before its end (``export``'s hook).
+
+    Parameters
+    ----------
+    report : str
+        The page ``export`` made.
+    course_root : Path
+    assignments : list of str
+
+    Returns
+    -------
+    str
+        The page with :func:`section` before ``</body>`` (or at its end).
+    """
     head, sep, tail = report.rpartition("</body>")
     return head + section(course_root, assignments) + sep + tail if sep else report + section(course_root, assignments)
