@@ -486,6 +486,9 @@ def run_similarity(course_root: Path, assignments: list[str] | None = None, *, t
         One per assignment; also saved to ``autograded/.autograder/similarity.json``.
     """
     course = Course(Path(course_root).resolve())
+    if not course.source.is_dir():
+        raise ValueError(f"{course.root} is not a course directory: it has no source/ folder "
+                         "(run from the course directory or pass --course DIR)")
     known = course.assignments()
     assignments = assignments or known
     unknown = [a for a in assignments if a not in known]

@@ -326,6 +326,9 @@ def test_cli_reports_a_copy_and_an_instructor_reference(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "autograder", "--course", str(course), "similarity", "a9_nothing"],
                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert bad.returncode == 2 and "no assignment 'a9_nothing'" in bad.stdout and A4 in bad.stdout
+    nowhere = subprocess.run([sys.executable, "-m", "autograder", "--course", str(tmp_path / "none"), "similarity"],
+                             check=False, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert nowhere.returncode == 2 and "is not a course directory" in nowhere.stdout, nowhere.stderr
 
 
 def test_a_huge_cell_is_compared_in_part_and_the_report_says_so():
