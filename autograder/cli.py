@@ -124,6 +124,39 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _similarity(args: argparse.Namespace) -> int:
+    from .plan import Course
+    from .similarity import REVIEW, run_similarity
+    from .similarity_report import page
+
+    warnings: list[str] = []
+    try:
+        results = run_similarity(args.course, args.assignment or None, top=args.top, warnings=warnings,
+                                 workers=args.workers)
+    except ValueError as exc:
+        print(f"[autograder] error: {exc}")
+        return 2
+    for r in results:
+        flagged = [p for p in r.top if p["score"] >= REVIEW]
+        print(f"[autograder] {r.assignment}: {r.students} submissions, {len(r.references)} reference file(s), "
+              f"{r.pairs_scored} of {r.pairs_possible} pairs share code, {len(flagged)} similar: review")
+        for p in r.top[:args.show]:
+            label = "  similar: review" if p["score"] >= REVIEW else ""
+            print(f"[autograder]   {p['score']:.2f}  {p['a']}  {p['b']}  (most similar: {p['unit']['name']} "
+                  f"of {p['unit']['of']}){label}")
+        for note in r.notes:
+            print(f"[autograder]   NOTE {note}")
+    out_dir = Path(args.out) if args.out else Path(args.course)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / "similarity.html"
+    course = Course(Path(args.course).resolve())
+    html_path.write_text(page(course.root, args.assignment or course.assignments()), encoding="utf-8")
+    print(f"[autograder] wrote {html_path} (also a section of report.html at the next export)")
+    for warning in warnings:
+        print(f"[autograder] WARNING {warning}")
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     from .check import format_rows, run_check
     from .plan import Course
@@ -187,6 +220,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="output folder (default: the course directory)")
     p.add_argument("--db-url", help="gradebook URL (default: sqlite:///<course>/gradebook.db)")
     p.set_defaults(func=_export)
+
+    p = sub.add_parser("similarity", help="similar submissions, pairwise and against reference code, for review")
+    p.add_argument("assignment", nargs="*", help="assignment ids (default: all)")
+    p.add_argument("--out", type=Path, help="where to write similarity.html (default: the course directory)")
+    p.add_argument("--top", type=int, default=50, help="pairs listed per assignment besides every one to review")
+    p.add_argument("--show", type=int, default=10, help="pairs printed per assignment")
+    p.add_argument("--workers", type=int, default=0, help="processes that fingerprint (default: CPUs)")
+    p.set_defaults(func=_similarity)
 
     p = sub.add_parser("check", help="self-test: solution full marks, release zero, hostile variants neutralised")
     p.add_argument("assignment", nargs="*")

@@ -38,6 +38,7 @@ from .config import CourseConfig, load_config
 from .late import Lateness, format_timestamp, lateness, read_timestamp
 from .plan import Course
 from .rebuild import grade_cells
+from .similarity_report import with_similarity_section
 from .status import failure_kind, rerun_command
 from .store import ResultsStore
 
@@ -203,7 +204,9 @@ def export_all(course_root: Path, out_dir: Path | None = None, assignments: list
     _write_canvas(result, config, assignments, students, finals, names)
     for a in assignments:
         result.moodle.append(_write_moodle(out_dir, a, rows[a], finals, names, cells_of[a], result.warnings))
-    result.report.write_text(_report(assignments, rows, cells_of, slowest, late_rows, config), encoding="utf-8")
+    report = _report(assignments, rows, cells_of, slowest, late_rows, config)
+    report = with_similarity_section(report, course.root, assignments)  # from `similarity`'s saved results
+    result.report.write_text(report, encoding="utf-8")
     return result
 
 
