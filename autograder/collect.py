@@ -56,6 +56,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
 
 from .config import load_config
+from .identity import wrong_submission
 from .late import format_timestamp
 from .plan import Course
 from .rebuild import MAX_NOTEBOOK_BYTES
@@ -365,6 +366,9 @@ def _collect(course: Course, assignment: str, entries: Iterator, grade_ids: set[
         folder = course.submitted / cand.student / assignment
         target = folder / f"{assignment}.ipynb"
         data = cand.read()
+        wrong = wrong_submission(course.root, assignment, data)  # collected all the same: grade names it
+        if wrong:
+            report.notes.append(f"{cand.student}: {cand.name} is {wrong}")
         if target.is_file() and target.read_bytes() != data:
             report.notes.append(f"{cand.student}: replaced the earlier submission in submitted/ by {cand.name}")
         if len(data) > MAX_NOTEBOOK_BYTES:
