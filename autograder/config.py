@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["CONFIG_NAME", "AssignmentConfig", "ConfigError", "CourseConfig", "LateRule", "load_config"]
+__all__ = ["CONFIG_NAME", "AssignmentConfig", "ConfigError", "CourseConfig", "LateRule", "load_config",
+           "missing_due_date"]
 
 CONFIG_NAME = "autograder.toml"
 RULES = ("none", "zero", "percent_per_day", "percent_per_hour")
@@ -188,3 +189,18 @@ def load_config(course_root: Path) -> CourseConfig:
             late=_late(table.get("late", {}), late, f"{where} late"),
         )
     return CourseConfig(timezone=tz, late=late, assignments=assignments, path=path, secret_file=secret_file)
+
+
+def missing_due_date(course_root: Path, assignment: str) -> str:
+    """Why a submission the LMS marked LATE gets no penalty here, when ``assignment`` has no due date ("" otherwise).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> print(missing_due_date(Path(tempfile.mkdtemp()), "a1"))
+    but autograder.toml gives a1 no due date, so no late rule is applied (hours_late and penalty stay empty): add [assignments.a1] due = 2026-10-14T23:59:00 and a [late] rule
+    """
+    if load_config(Path(course_root)).assignment(assignment).due is not None:
+        return ""
+    return (f"but {CONFIG_NAME} gives {assignment} no due date, so no late rule is applied (hours_late and penalty "
+            f"stay empty): add [assignments.{assignment}] due = 2026-10-14T23:59:00 and a [late] rule")

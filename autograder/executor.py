@@ -26,6 +26,7 @@ from coursekit import grading
 
 from ._runner import code_cells
 from .identity import WRONG_NOTEBOOK, not_this_notebook
+from .imports import forbidden_import_notes
 from .rebuild import EXTRA_CELL_PREFIX, NotebookError, grade_cells, parse_notebook, rebuild
 from .sandbox import Limits, SandboxResult, run_notebook
 from .scoring import score
@@ -197,6 +198,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
                      and not c.get("metadata", {}).get("nbgrader", {}).get("solution")}
             out.update(status=status, reason=reason, records=result.reports.records,
                        cell_errors=_cell_errors(result, cells, built.notebook, tests))
+            out["notes"] += forbidden_import_notes(out["cell_errors"], allowed)  # why, not just the error
     finally:
         shutil.rmtree(base, ignore_errors=True)
     out["seconds"] = time.monotonic() - start
