@@ -367,3 +367,23 @@ def test_every_autograder_command_and_flag_in_the_teaching_part_exists():
                 assert flag in flags, f"{page.name}: {command} has no {flag}"
             seen += 1
     assert seen >= 8
+
+
+def test_the_formgrader_steps_name_nbgraders_own_screens():
+    """Every formgrader label the page names (in italics) is one of nbgrader's own, and grading goes by submission."""
+    import nbgrader
+
+    tool = Path(nbgrader.__file__).parent
+    texts = [p.read_text(errors="replace") for p in (tool / "server_extensions" / "formgrader").rglob("*")
+             if p.is_file() and p.suffix in (".tpl", ".j2", ".js")]
+    texts += [p.read_text() for p in (tool / "labextension" / "schemas").rglob("*.json")]
+    ui = "\n".join(texts)
+    page = (ROOT / "book" / "teaching" / "grading.md").read_text()
+    section = page[page.index("## 4. Written answers"):page.index("## 5. Feedback")]
+    labels = [" ".join(x.split()) for x in re.findall(r"\*([A-Z][^*]+)\*", section)]
+    assert {"Manual Grading", "Next"} <= set(labels), labels
+    for label in labels:
+        for part in label.split(" > "):
+            assert part in ui, f"the formgrader has no {part!r}"
+    assert "gradebook_notebook_submissions" in " ".join(p.name for p in (tool / "server_extensions").rglob("*.tpl"))
+    assert "one submission at a time" in section and "in turn" not in section
