@@ -42,7 +42,7 @@ def forbidden_import_notes(cell_errors: list[dict[str, Any]], allowed: tuple[str
     --------
     >>> errs = [{"cell": "cell 12", "error": "ModuleNotFoundError: No module named 'coursekit.nn'"}]
     >>> print(forbidden_import_notes(errs, ("numpy", "coursekit.data"))[0])
-    cell 12 imports coursekit.nn, which graded code of this assignment may not use: it may import only numpy, coursekit.data and the standard library (the notebook's grading note says so). Everything that needs it scored 0; use only those and submit again.
+    cell 12 imports coursekit.nn, which is not available when the notebook is graded: graded code of this assignment may import only numpy, coursekit.data, the standard library and modules the notebook writes itself (%%writefile), as its grading note says. Everything that needs it scored 0; use only those and submit again.
     >>> forbidden_import_notes([{"error": "ModuleNotFoundError: No module named 'numpy'"}], ("numpy",))
     []
     """
@@ -53,7 +53,8 @@ def forbidden_import_notes(cell_errors: list[dict[str, Any]], allowed: tuple[str
         if not m or m.group(1) in seen or _allowed(m.group(1), allowed):
             continue
         seen.add(m.group(1))
-        notes.append(f"{err.get('cell') or 'a cell'} imports {m.group(1)}, which graded code of this assignment may "
-                     f"not use: it may import only {', '.join(allowed)} and the standard library (the notebook's "
-                     "grading note says so). Everything that needs it scored 0; use only those and submit again.")
+        notes.append(f"{err.get('cell') or 'a cell'} imports {m.group(1)}, which is not available when the notebook "
+                     f"is graded: graded code of this assignment may import only {', '.join(allowed)}, the standard "
+                     "library and modules the notebook writes itself (%%writefile), as its grading note says. "
+                     "Everything that needs it scored 0; use only those and submit again.")
     return notes
