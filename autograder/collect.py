@@ -366,9 +366,6 @@ def _collect(course: Course, assignment: str, entries: Iterator, grade_ids: set[
         folder = course.submitted / cand.student / assignment
         target = folder / f"{assignment}.ipynb"
         data = cand.read()
-        wrong = wrong_submission(course.root, assignment, data)  # collected all the same: grade names it
-        if wrong:
-            report.notes.append(f"{cand.student}: {cand.name} is {wrong}")
         if target.is_file() and target.read_bytes() != data:
             report.notes.append(f"{cand.student}: replaced the earlier submission in submitted/ by {cand.name}")
         if len(data) > MAX_NOTEBOOK_BYTES:
@@ -380,6 +377,9 @@ def _collect(course: Course, assignment: str, entries: Iterator, grade_ids: set[
         if cand.late:
             no_due = missing_due_date(course.root, assignment)
             report.notes.append(f"{cand.student}: marked LATE by the LMS ({cand.name}){', ' + no_due if no_due else ''}")
+        wrong = wrong_submission(course.root, assignment, data)  # collected all the same: grade names it
+        if wrong:
+            report.notes.append(f"{cand.student}: {cand.name} is {wrong}")
         report.collected.append((cand.student, cand.name, cand.scheme))
         if dry_run:
             continue
