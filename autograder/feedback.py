@@ -144,7 +144,7 @@ def _hand_row(gid: Any, top: Any, hand: dict[str, Any] | None) -> str:
     if gid in scores:
         return f"<tr><td>{_e(gid)}</td><td>{_fmt(scores[gid])} / {_fmt(top)}</td><td>graded by hand</td>{note}</tr>"
     return (f"<tr><td>{_e(gid)}</td><td>- / {_fmt(top)}</td><td>not graded yet</td>"
-            f"<td class='msg'>your instructor grades this answer by hand</td></tr>")
+            f"<td class='msg'>graded by hand: your instructor has not graded this answer yet</td></tr>")
 
 
 def hand_total(result: dict[str, Any], hand: dict[str, Any] | None) -> tuple[float, float, int, int]:

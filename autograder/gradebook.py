@@ -14,7 +14,8 @@ import os
 import sys
 import time
 import warnings
-from typing import Any, Callable, Self, TypeVar
+from collections.abc import Callable
+from typing import Any, Self, TypeVar
 
 from sqlalchemy.exc import OperationalError, SAWarning
 

@@ -67,10 +67,10 @@ class InitResult:
 
     def lines(self) -> list[str]:
         """What was made and what to do next, for the terminal (never the secret's value)."""
-        out = [f"private course in {self.root}: {len(self.assignments)} assignment(s) with solutions, "
-               "autograder.toml, .gitignore, README.md",
-               f"course secret: {self.secret} (mode 600, outside the course directory; back it up privately: "
-               "a new secret changes every student's hidden inputs)"]
+        out = [(f"private course in {self.root}: {len(self.assignments)} assignment(s) with solutions, "
+                "autograder.toml, .gitignore, README.md"),
+               (f"course secret: {self.secret} (mode 600, outside the course directory; back it up privately: "
+                "a new secret changes every student's hidden inputs)")]
         out += [f"NOTE {n}" for n in self.notes]
         out.append(f"next: cd {self.root} && python -m autograder doctor   (then release, collect, grade, "
                    "feedback, export from there)")

@@ -9,10 +9,10 @@ quick-start entry point.
 collect_ignore_glob = ["autograder_submissions/*", "run.py"]
 
 
-import atexit  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import tempfile  # noqa: E402
+import atexit
+import os
+import shutil
+import tempfile
 
 # Course secrets live in the user's configuration directory ($XDG_CONFIG_HOME/coursekit/...,
 # autograder/secret.py): the suite keeps its own, so a test never reads or writes the real one.

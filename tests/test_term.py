@@ -30,13 +30,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.cli import build_parser  # noqa: E402
-from autograder.feedback import write_feedback  # noqa: E402
-from autograder.gradebook import GradebookWriter, default_db_url  # noqa: E402
-from autograder.identity import not_this_notebook  # noqa: E402
-from autograder.imports import forbidden_import_notes  # noqa: E402
-from autograder.rebuild import grade_cells, nbgrader_cells  # noqa: E402
-from autograder.store import ResultsStore  # noqa: E402
+from autograder.cli import build_parser
+from autograder.feedback import write_feedback
+from autograder.gradebook import GradebookWriter, default_db_url
+from autograder.identity import not_this_notebook
+from autograder.imports import forbidden_import_notes
+from autograder.rebuild import grade_cells, nbgrader_cells
+from autograder.store import ResultsStore
 
 COURSE = ROOT / "assignments"
 A1, A2, A3 = "a1_backprop_by_hand", "a2_autograd_engine", "a3_mlp_losses"
@@ -53,7 +53,7 @@ def cli(course: Path, *args: str, env: dict[str, str] | None = None) -> subproce
     full_env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{full_env.get('PATH', '')}"
     return subprocess.run([sys.executable, "-m", "autograder", "--course", str(course), *args],
                           capture_output=True, text=True, env=full_env, cwd=course if course.is_dir() else None,
-                          timeout=300)
+                          timeout=300, check=False)
 
 
 def new_course(path: Path, assignments: tuple[str, ...] = (A1,), toml: str = "") -> Path:
@@ -151,7 +151,7 @@ def test_the_public_repository_ignores_secrets_grades_and_exports():
              "assignments/report.html", "assignments/gradebook.db", "assignments/submitted/1/a1/a1.ipynb",
              "assignments/feedback/1/a1/a1.html", "assignments/autograded/1/a1/a1.ipynb",
              "assignments/canvas-download.zip"]
-    proc = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(["git", "check-ignore", "--no-index", *paths], cwd=ROOT, capture_output=True, text=True, check=False)
     assert sorted(proc.stdout.split()) == sorted(paths)
 
 
@@ -176,7 +176,7 @@ def test_init_course_makes_a_private_course_whose_gitignore_keeps_student_data_o
     student_data = ["submitted/1/a1/a1.ipynb", "gradebook.db", "exports/grades.csv", "feedback/1/a/a.html",
                     "autograded/1/a/a.ipynb", "release/a/a.ipynb", "download.zip"]
     ignored = subprocess.run(["git", "check-ignore", "--no-index", *student_data], cwd=private,
-                             capture_output=True, text=True).stdout.split()
+                             capture_output=True, text=True, check=False).stdout.split()
     assert sorted(ignored) == sorted(student_data)
     doctor = cli(private, "doctor")  # the secret is outside the private repository: fine
     assert doctor.returncode == 0 and str(secret) in doctor.stdout

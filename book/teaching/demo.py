@@ -173,8 +173,9 @@ def _scores(csv_text: str) -> dict[str, dict[str, str]]:
 
 def _grade_by_hand(course: Path) -> None:
     """What the instructor does in the formgrader for FEEDBACK_STUDENT: a score and a comment, saved."""
-    from autograder.gradebook import _venv_on_path
     from nbgrader.api import Gradebook
+
+    from autograder.gradebook import _venv_on_path
 
     _venv_on_path()
     grade_id, points, comment = HAND_GRADE
