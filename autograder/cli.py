@@ -245,4 +245,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.course is None:
         args.course = _default_course()
-    return int(args.func(args) or 0)
+    from .config import ConfigError
+    from .secret import SecretError
+
+    try:
+        return int(args.func(args) or 0)
+    except (ConfigError, SecretError) as exc:  # the instructor's settings: a message with the fix, no traceback
+        print(_loud(f"[autograder] WARNING {exc}"))
+        return 2
