@@ -55,9 +55,11 @@ points are earned when every check passes, within the documented tolerances. Pri
 inside your functions are fine.
 
 **What your code may import.** When the notebook is graded it runs in a sandbox that has only
-{allowed} (and the standard library): coursekit's own `autograd`, `nn`, `optim` and `train`, PyTorch,
-JAX and other packages are not installed there, so importing them fails and the checks after that
-point score zero. Cells marked *not run when graded* are experiments for your own machine.
+{allowed}, the standard library and the modules your notebook writes itself (`%%writefile mylib.py`,
+then `import mylib`): coursekit's own `autograd`, `nn`, `optim` and `train`, PyTorch, JAX and other
+packages are not installed there, so importing them fails, the checks after that point score zero,
+and your feedback names the import. (`tqdm.notebook` shows a plain text bar there.) Cells marked
+*not run when graded* are experiments for your own machine.
 Written answers are graded by hand. Do not rename the functions, and do not add cells that take long
 to run."""
 

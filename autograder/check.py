@@ -33,6 +33,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -298,8 +299,10 @@ def run_check(course_root: Path, assignment: str, *, workers: int = 2, cell_time
             folder.mkdir(parents=True, exist_ok=True)
             data = nb if isinstance(nb, bytes) else json.dumps(nb).encode()
             (folder / f"{assignment}.ipynb").write_bytes(data)
+        # A throw-away secret: the self-test never needs (or creates) the course's own.
         opts = GradeOptions(course=root, assignments=[assignment], workers=workers, cell_timeout=cell_timeout,
-                            limits=Limits(wall_seconds=wall_seconds), progress=False, force=True)
+                            limits=Limits(wall_seconds=wall_seconds), progress=False, force=True,
+                            secret=secrets.token_hex(16))
         grade(opts)
         results = _results(root, assignment)
         for student, (_, expect) in subs.items():

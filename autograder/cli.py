@@ -23,6 +23,19 @@ def _loud(line: str) -> str:
     return f"\033[1;31m{line}\033[0m" if sys.stdout.isatty() and "WARNING" in line else line
 
 
+def _secret_report(course: Path) -> list[str]:
+    """Where the course secret is, and any problem with it (as WARNING lines); never its value."""
+    from coursekit.grading import SECRET_ENV
+
+    from .secret import secret_path, secret_problems
+
+    if os.environ.get(SECRET_ENV):
+        return [f"course secret: from ${SECRET_ENV}"]
+    path = secret_path(course)
+    where = f"course secret: {path}" + ("" if path.exists() else " (made on the first grade)")
+    return [where] + [f"WARNING {p}" for p in secret_problems(course)]
+
+
 def _doctor(args: argparse.Namespace) -> int:
     from .sandbox import protections
 
@@ -30,12 +43,22 @@ def _doctor(args: argparse.Namespace) -> int:
     print(f"sandbox mode: {mode}")
     for line in lines:
         print(_loud(f"  - {line}"))
-    return 0
+    secret = _secret_report(args.course)
+    for line in secret:
+        print(_loud(line))
+    return 1 if any(line.startswith("WARNING") for line in secret) else 0
 
 
 def _grade(args: argparse.Namespace) -> int:
     from .driver import GradeOptions, grade
     from .sandbox import Limits, protections
+    from .secret import secret_problems
+
+    problems = secret_problems(args.course)
+    if problems:  # before anything runs: a secret that may leak is worth nothing
+        for p in problems:
+            print(_loud(f"[autograder] WARNING refusing to grade: {p}"))
+        return 2
 
     mode, lines = protections()
     print(f"[autograder] sandbox: {mode}")
@@ -108,7 +131,7 @@ def _collect(args: argparse.Namespace) -> int:
 def _feedback(args: argparse.Namespace) -> int:
     from .feedback import write_feedback
 
-    written = write_feedback(args.course, args.assignment or None, args.student or None)
+    written = write_feedback(args.course, args.assignment or None, args.student or None, db_url=args.db_url)
     print(f"[autograder] wrote {len(written)} feedback page(s) under {Path(args.course).resolve() / 'feedback'}")
     return 0
 
@@ -116,7 +139,8 @@ def _feedback(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from .export import export_all
 
-    result = export_all(args.course, args.out, args.assignment or None, db_url=args.db_url)
+    out = args.out or Path(args.course) / "exports"  # a folder the course's .gitignore ignores
+    result = export_all(args.course, out, args.assignment or None, db_url=args.db_url)
     for path in (result.csv, result.canvas, *result.moodle, result.report):
         print(f"[autograder] wrote {path}")
     for warning in result.warnings:
@@ -174,6 +198,19 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if surprises else 0
 
 
+def _init_course(args: argparse.Namespace) -> int:
+    from .init_course import InitError, init_course
+
+    try:
+        made = init_course(args.directory, args.course_id)
+    except InitError as exc:
+        print(_loud(f"[autograder] WARNING {exc}"))
+        return 2
+    for line in made.lines():
+        print(f"[autograder] {line}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     parser.add_argument("--course", type=Path, default=None, help="nbgrader course directory")
@@ -213,11 +250,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("feedback", help="per-student HTML under feedback/<student>/<a>/")
     p.add_argument("assignment", nargs="*")
     p.add_argument("--student", action="append")
+    p.add_argument("--db-url", help="gradebook URL, for the hand grades (default: sqlite:///<course>/gradebook.db)")
     p.set_defaults(func=_feedback)
 
     p = sub.add_parser("export", help="grades.csv, Canvas and Moodle import CSVs (late rule applied) and report.html")
     p.add_argument("assignment", nargs="*")
-    p.add_argument("--out", type=Path, help="output folder (default: the course directory)")
+    p.add_argument("--out", type=Path, help="output folder (default: exports/ in the course directory, "
+                   "which git ignores)")
     p.add_argument("--db-url", help="gradebook URL (default: sqlite:///<course>/gradebook.db)")
     p.set_defaults(func=_export)
 
@@ -234,6 +273,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--cell-timeout", type=int, default=10)
     p.set_defaults(func=_check)
+
+    p = sub.add_parser("init-course", help="make a private course directory (solutions, settings, secret) "
+                       "outside the public repository")
+    p.add_argument("directory", type=Path, help="the new course directory (must not exist yet, or be empty)")
+    p.add_argument("--course-id", help="nbgrader course id (default: the directory's name)")
+    p.set_defaults(func=_init_course)
     return parser
 
 
@@ -241,4 +286,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.course is None:
         args.course = _default_course()
-    return int(args.func(args) or 0)
+    from .config import ConfigError
+    from .secret import SecretError
+
+    try:
+        return int(args.func(args) or 0)
+    except (ConfigError, SecretError) as exc:  # the instructor's settings: a message with the fix, no traceback
+        print(_loud(f"[autograder] WARNING {exc}"))
+        return 2

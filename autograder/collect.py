@@ -55,7 +55,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path, PurePosixPath
 
-from .config import load_config
+from .config import load_config, missing_due_date
+from .identity import wrong_submission
 from .late import format_timestamp
 from .plan import Course
 from .rebuild import MAX_NOTEBOOK_BYTES
@@ -374,7 +375,11 @@ def _collect(course: Course, assignment: str, entries: Iterator, grade_ids: set[
                 "If grade reports it as too large, clear its outputs (jupyter nbconvert --clear-output) "
                 "and collect it again")
         if cand.late:
-            report.notes.append(f"{cand.student}: marked LATE by the LMS ({cand.name})")
+            no_due = missing_due_date(course.root, assignment)
+            report.notes.append(f"{cand.student}: marked LATE by the LMS ({cand.name}){', ' + no_due if no_due else ''}")
+        wrong = wrong_submission(course.root, assignment, data)  # collected all the same: grade names it
+        if wrong:
+            report.notes.append(f"{cand.student}: {cand.name} is {wrong}")
         report.collected.append((cand.student, cand.name, cand.scheme))
         if dry_run:
             continue

@@ -6,6 +6,8 @@ data-only TOML file instead, so that a typo is an error with a line number
 and nothing runs.  Every key is optional::
 
     timezone = "Europe/Zurich"      # for due dates and times written without a zone (default "UTC")
+    secret_file = "~/private/nn-2026.secret"   # the course secret (default: the user's config directory,
+                                    # see autograder.secret); ~ is expanded, a relative path is the course's
 
     [late]                          # the course's late rule (default: no penalty)
     rule = "percent_per_day"        # "none", "zero", "percent_per_day" or "percent_per_hour"
@@ -28,7 +30,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["CONFIG_NAME", "AssignmentConfig", "ConfigError", "CourseConfig", "LateRule", "load_config"]
+__all__ = ["CONFIG_NAME", "AssignmentConfig", "ConfigError", "CourseConfig", "LateRule", "load_config",
+           "missing_due_date"]
 
 CONFIG_NAME = "autograder.toml"
 RULES = ("none", "zero", "percent_per_day", "percent_per_hour")
@@ -89,6 +92,7 @@ class CourseConfig:
     late: LateRule = field(default_factory=LateRule)
     assignments: dict[str, AssignmentConfig] = field(default_factory=dict)
     path: Path | None = None
+    secret_file: Path | None = None  # None: the default place (autograder.secret.default_secret_path)
 
     def assignment(self, assignment: str) -> AssignmentConfig:
         """The settings of ``assignment`` (the course's late rule when it has none of its own)."""
@@ -152,9 +156,14 @@ def load_config(course_root: Path) -> CourseConfig:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    unknown = set(data) - {"timezone", "late", "assignments"}
+    unknown = set(data) - {"timezone", "late", "assignments", "secret_file"}
     if unknown:
-        raise ConfigError(f"{path}: unknown key(s) {sorted(unknown)}; known: timezone, late, assignments")
+        raise ConfigError(f"{path}: unknown key(s) {sorted(unknown)}; known: timezone, secret_file, late, assignments")
+    secret_file = None
+    if "secret_file" in data:
+        if not isinstance(data["secret_file"], str) or not data["secret_file"].strip():
+            raise ConfigError(f"{path}: secret_file must be a path in quotes, e.g. secret_file = \"~/private/nn.secret\"")
+        secret_file = (Path(course_root) / Path(data["secret_file"]).expanduser()).resolve()
     tz: tzinfo = UTC
     if "timezone" in data:
         try:
@@ -179,4 +188,19 @@ def load_config(course_root: Path) -> CourseConfig:
             canvas_column=column,
             late=_late(table.get("late", {}), late, f"{where} late"),
         )
-    return CourseConfig(timezone=tz, late=late, assignments=assignments, path=path)
+    return CourseConfig(timezone=tz, late=late, assignments=assignments, path=path, secret_file=secret_file)
+
+
+def missing_due_date(course_root: Path, assignment: str) -> str:
+    """Why a submission the LMS marked LATE gets no penalty here, when ``assignment`` has no due date ("" otherwise).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> print(missing_due_date(Path(tempfile.mkdtemp()), "a1"))
+    but autograder.toml gives a1 no due date, so no late rule is applied (hours_late and penalty stay empty): add [assignments.a1] due = 2026-10-14T23:59:00 and a [late] rule
+    """
+    if load_config(Path(course_root)).assignment(assignment).due is not None:
+        return ""
+    return (f"but {CONFIG_NAME} gives {assignment} no due date, so no late rule is applied (hours_late and penalty "
+            f"stay empty): add [assignments.{assignment}] due = 2026-10-14T23:59:00 and a [late] rule")

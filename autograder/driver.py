@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -21,14 +20,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coursekit import grading
-
 from . import gradebook
 from .executor import run_task
 from .plan import Course, plan_tasks
 from .rebuild import grade_cells, nbgrader_cells
 from .sandbox import Limits
 from .scoring import score, storable
+from .secret import load_secret
 from .store import ResultsStore
 
 __all__ = ["GradeOptions", "course_secret", "grade", "score"]
@@ -52,17 +50,11 @@ class GradeOptions:
 
 
 def course_secret(course: Course, given: str | None) -> str:
-    """The per-course secret: the flag, ``$COURSEKIT_GRADING_SECRET``, or one generated once and kept."""
-    if given:
-        return given
-    if os.environ.get(grading.SECRET_ENV):
-        return os.environ[grading.SECRET_ENV]
-    path = course.root / ".autograder_secret"
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(16))
-    return path.read_text().strip()
+    """The per-course secret: the flag, ``$COURSEKIT_GRADING_SECRET``, or its file (see :mod:`autograder.secret`).
+
+    Raises :class:`autograder.secret.SecretError` when the file is where it could leak.
+    """
+    return load_secret(course.root, given)
 
 
 def _failed_raw(task: dict[str, Any], exc: BaseException) -> dict[str, Any]:

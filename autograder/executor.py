@@ -25,6 +25,8 @@ from typing import Any
 from coursekit import grading
 
 from ._runner import code_cells
+from .identity import WRONG_NOTEBOOK, not_this_notebook
+from .imports import forbidden_import_notes
 from .rebuild import EXTRA_CELL_PREFIX, NotebookError, grade_cells, parse_notebook, rebuild
 from .sandbox import Limits, SandboxResult, run_notebook
 from .scoring import score
@@ -149,6 +151,15 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     except NotebookError as exc:
         out.update(status="malformed_notebook", reason=str(exc)[:500], seconds=time.monotonic() - start)
         return out
+    wrong = not_this_notebook(task["assignment"], task["source"], submitted, task.get("others"))
+    if wrong:  # not run: its own outcome, not a silent 0 "graded" with a note per missing answer
+        out.update(status=WRONG_NOTEBOOK, reason=wrong, notebook=rebuild(task["source"], submitted, None).notebook,
+                   seconds=time.monotonic() - start)
+        try:
+            out["scored"] = score(out, grade_cells(task["source"]), task["secret"])
+        except Exception:  # noqa: BLE001  (the driver scores it again and records any failure)
+            out["scored"] = None
+        return out
     # What the instructor's tools see in autograded/: the same cells, the test cells as in source/.
     out["notebook"] = rebuild(task["source"], submitted, None).notebook
     out["missing_cells"] = built.missing
@@ -190,6 +201,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
                      and not c.get("metadata", {}).get("nbgrader", {}).get("solution")}
             out.update(status=status, reason=reason, records=result.reports.records,
                        cell_errors=_cell_errors(result, cells, built.notebook, tests))
+            out["notes"] += forbidden_import_notes(out["cell_errors"], allowed)  # why, not just the error
     finally:
         shutil.rmtree(base, ignore_errors=True)
     out["seconds"] = time.monotonic() - start

@@ -34,7 +34,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .config import CourseConfig, load_config
+from .config import CourseConfig, load_config, missing_due_date
+from .identity import WRONG_NOTEBOOK
 from .late import Lateness, format_timestamp, lateness, read_timestamp
 from .plan import Course
 from .rebuild import grade_cells
@@ -165,6 +166,8 @@ def export_all(course_root: Path, out_dir: Path | None = None, assignments: list
     finals: dict[tuple[str, str], float] = {}
     late_rows: dict[str, list[tuple[str, Lateness, float]]] = {a: [] for a in assignments}
     names: dict[str, str] = {}
+    lms_late: dict[str, list[str]] = {}  # marked LATE by the LMS, but no due date here
+    result_warnings: list[str] = []
     for a in assignments:
         manual_ids = [c["grade_id"] for c in cells_of[a] if not c["auto"]]
         manual = _manual_scores(db_url, a, [r["student"] for r in rows[a]], manual_ids)
@@ -192,15 +195,22 @@ def export_all(course_root: Path, out_dir: Path | None = None, assignments: list
             if settings.due is not None:
                 late_rows[a].append((student, late, total))
             info = _lms_info(course, student, a)
+            if info.get("late_by_lms") and settings.due is None:
+                lms_late.setdefault(a, []).append(student)
             if info.get("lms_name") and student not in names:
                 names[student] = str(info["lms_name"])
+    for a, late_students in lms_late.items():
+        result_warnings.append(f"{a}: the LMS marked {len(late_students)} submission(s) LATE "
+                               f"({', '.join(late_students[:5])}{' ...' if len(late_students) > 5 else ''}) "
+                               f"{missing_due_date(course.root, a)}")
     csv_path = out_dir / "grades.csv"
     with open(csv_path, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=header, restval="")
         w.writeheader()
         for s in students:
             w.writerow(table[s])
-    result = ExportResult(csv=csv_path, report=out_dir / "report.html", canvas=out_dir / "canvas_grades.csv")
+    result = ExportResult(csv=csv_path, report=out_dir / "report.html", canvas=out_dir / "canvas_grades.csv",
+                          warnings=result_warnings)
     _write_canvas(result, config, assignments, students, finals, names)
     for a in assignments:
         result.moodle.append(_write_moodle(out_dir, a, rows[a], finals, names, cells_of[a], result.warnings))
@@ -309,7 +319,9 @@ def _report(assignments, rows, cells_of, slowest: int, late_rows, config: Course
         ok = [r for r in rs if failure_kind(r["status"]) == "ok"]
         totals = [r["score"] for r in rs]
         mean = sum(totals) / len(totals)
-        parts.append(f"<p>{len(rs)} submissions, {len(ok)} graded cleanly, {len(rs) - len(ok)} failed; "
+        wrong = sum(r["status"] == WRONG_NOTEBOOK for r in rs)
+        parts.append(f"<p>{len(rs)} submissions, {len(ok)} graded cleanly, {len(rs) - len(ok)} failed "
+                     f"({wrong} not this assignment's notebook); "
                      f"mean autograded score {mean:.2f} / {rs[0]['max_score']:g} (before late penalties)</p>")
         parts.append("<div class='h'>")
         parts.append(f"<img alt='total' src='data:image/png;base64,{_histogram_png('total (autograded)', totals, rs[0]['max_score'])}'>")
@@ -334,7 +346,8 @@ def _report(assignments, rows, cells_of, slowest: int, late_rows, config: Course
                          "<th>score</th></tr>")
             for r in failed:
                 kind = failure_kind(r["status"])
-                who = "the grader's: run grade again" if kind == "grader" else "the student's code"
+                who = ("the grader's: run grade again" if kind == "grader" else
+                       "not this assignment's notebook" if r["status"] == WRONG_NOTEBOOK else "the student's code")
                 parts.append(f"<tr><td>{e(r['student'])}</td><td>{e(who)}</td><td>{e(r['status'])}</td>"
                              f"<td>{e(r.get('reason', ''))}</td><td>{r['score']:g}</td></tr>")
             parts.append("</table>")

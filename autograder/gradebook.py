@@ -14,7 +14,8 @@ import os
 import sys
 import time
 import warnings
-from typing import Any, Callable, Self, TypeVar
+from collections.abc import Callable
+from typing import Any, Self, TypeVar
 
 from sqlalchemy.exc import OperationalError, SAWarning
 
@@ -22,7 +23,7 @@ from sqlalchemy.exc import OperationalError, SAWarning
 # from rfc3987_syntax on import (~1 s) for a format check notebooks never use.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-__all__ = ["GradebookWriter", "default_db_url", "with_retry"]
+__all__ = ["GradebookWriter", "default_db_url", "read_hand_grading", "with_retry"]
 
 T = TypeVar("T")
 
@@ -132,3 +133,45 @@ class GradebookWriter:
                 grade.needs_manual_grade = grade.manual_score is not None or score is None
 
         self._transaction(body)
+
+
+def read_hand_grading(db_url: str, assignment: str, students: list[str]) -> dict[str, dict[str, dict[str, Any]]]:
+    """What the instructor entered by hand (formgrader, or nbgrader's API) for each student's submission.
+
+    Parameters
+    ----------
+    db_url : str
+        The gradebook.
+    assignment : str
+        The assignment (its one notebook has the assignment's name, as ``grade`` registers it).
+    students : list of str
+        The students to read.
+
+    Returns
+    -------
+    dict
+        student -> ``{"scores": {grade_id: manual score}, "comments": {cell name: comment}}``, holding
+        only what was entered (a score of None and empty comments are left out). A student without a
+        submission in the gradebook, or a gradebook that does not exist yet, gives nothing.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    path = db_url[len("sqlite:///"):] if db_url.startswith("sqlite:///") else None
+    if path is not None and not os.path.isfile(path):
+        return out  # nbgrader would create an empty gradebook: nothing was graded by hand
+    _venv_on_path()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        with Gradebook(db_url) as gb:
+            for s in students:
+                try:
+                    nb = gb.find_submission_notebook(assignment, assignment, s)
+                except MissingEntry:
+                    continue
+                scores = {g.name: float(g.manual_score) for g in nb.grades if g.manual_score is not None}
+                comments = {c.name: str(c.manual_comment) for c in nb.comments
+                            if c.manual_comment is not None and str(c.manual_comment).strip()}
+                if scores or comments:
+                    out[s] = {"scores": scores, "comments": comments}
+    return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .identity import course_answer_cells
 from .rebuild import MAX_NOTEBOOK_BYTES
 
 __all__ = ["GRADER_VERSION", "Course", "plan_tasks", "submission_path"]
@@ -95,6 +96,7 @@ def plan_tasks(
     """
     source_bytes = course.source_notebook(assignment).read_bytes()
     source = json.loads(source_bytes)
+    others = course_answer_cells(course.root)  # names the assignment a wrong notebook belongs to
     tasks, skipped = [], []
     for student in students or course.students(assignment):
         path = submission_path(course, assignment, student)
@@ -107,6 +109,6 @@ def plan_tasks(
             continue
         tasks.append(
             {"assignment": assignment, "student": student, "key": key, "source": source,
-             "submission": data}
+             "submission": data, "others": others}
         )
     return tasks, skipped

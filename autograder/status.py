@@ -1,6 +1,8 @@
 """``status``: what is graded, pending and failed (and why), per assignment.
 
-A failed run is either the student's (their notebook timed out, crashed,
+A submission that is not the assignment's notebook at all (status
+``wrong_notebook``, :mod:`autograder.identity`) is listed on its own.  Any
+other failed run is either the student's (their notebook timed out, crashed,
 killed its kernel, was malformed, missing or printed too much: the reason
 says where and why) or the grader's (status ``error`` or any ``grader_*``:
 infrastructure, nothing the student did; run ``grade`` again for them).
@@ -11,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .identity import WRONG_NOTEBOOK
 from .plan import Course, plan_tasks
 from .store import ResultsStore
 
@@ -67,9 +70,14 @@ def status_lines(course_root: Path, assignments: list[str] | None = None) -> lis
                 by_kind[failure_kind(str(r.get("status", "")))].append(r)
             failed_in_grader = {r["student"] for r in by_kind["grader"]}  # retried by grade, listed once
             pending = [t for t in pending if t["student"] not in failed_in_grader]
-            lines.append(f"{a}: {len(by_kind['ok'])} graded, {len(by_kind['student'])} failed in the student's "
-                         f"code, {len(by_kind['grader'])} failed in the grader, {len(pending)} pending")
-            for r in by_kind["student"]:
+            wrong = [r for r in by_kind["student"] if r.get("status") == WRONG_NOTEBOOK]
+            failed = [r for r in by_kind["student"] if r.get("status") != WRONG_NOTEBOOK]
+            lines.append(f"{a}: {len(by_kind['ok'])} graded, {len(wrong)} not this assignment's notebook, "
+                         f"{len(failed)} failed in the student's code, {len(by_kind['grader'])} failed in the "
+                         f"grader, {len(pending)} pending")
+            for r in wrong:  # nothing of it ran: the student must submit the right notebook
+                lines.append(f"  NOT THIS ASSIGNMENT'S NOTEBOOK {r['student']}: {r.get('reason') or ''}")
+            for r in failed:
                 lines.append(f"  STUDENT CODE FAILED {r['student']}: {r['status']} - {r.get('reason') or 'no reason given'}")
             for r in by_kind["grader"]:
                 lines.append(f"  GRADER FAILED {r['student']}: {r['status']} - {r.get('reason') or 'no reason given'} "

@@ -7,3 +7,14 @@ quick-start entry point.
 """
 
 collect_ignore_glob = ["autograder_submissions/*", "run.py"]
+
+
+import atexit
+import os
+import shutil
+import tempfile
+
+# Course secrets live in the user's configuration directory ($XDG_CONFIG_HOME/coursekit/...,
+# autograder/secret.py): the suite keeps its own, so a test never reads or writes the real one.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="coursekit-test-config-")
+atexit.register(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], True)

@@ -4,10 +4,16 @@
 `book/_build/teaching-demo/course/` (the bundled `nbgrader_config.py` and the
 source notebook of assignment 1), a Canvas-style bulk-download zip with four
 students' notebooks made from the bundled solution (one correct, two with a
-deliberate bug each, one handed in unanswered) and a stray file, and then runs
-the commands an instructor runs:
+deliberate bug each, one handed in unanswered) and a stray file, with the
+course's `autograder.toml` (due date, late rule, Canvas column) and upload
+times in the zip (student 1002 is a day and a half late, and Canvas marks the
+file LATE), and then runs the commands an instructor runs:
 
     python -m autograder release / collect / grade / status / feedback / export
+
+Between `status` and `feedback` it grades 1002's written answer by hand the way
+the formgrader does (nbgrader's gradebook API: a manual score and a comment),
+so the feedback page and the export show a hand grade and a late penalty.
 
 Each command's output is saved as `<step>.txt` (the course path shortened to
 `.`) for the pages to include, and the pictures the pages show are copied
@@ -72,6 +78,29 @@ UNANSWERED = "1004"
 FEEDBACK_STUDENT = "1002"
 STRAY = "hopper_1004_5305_notes.txt"  # not a notebook: collect reports it as unmatched
 
+# The course's settings, shown on the Teaching page as they are: the due date is local time in
+# `timezone`; the late rule takes 10 % of the maximum per started day, at most 50 %.
+CONFIG = """\
+timezone = "Europe/Zurich"
+
+[late]
+rule = "percent_per_day"
+percent = 10
+max_percent = 50
+grace_minutes = 10
+
+[assignments.a1_backprop_by_hand]
+due = 2026-10-14T23:59:00
+canvas_column = "A1 Backprop by hand (48213)"
+"""
+DUE_LOCAL = (2026, 10, 14, 23, 59, 0)
+# Upload times in the zip (local time of the course, as Canvas stamps its entries).
+UPLOADED = {"1001": (2026, 10, 14, 18, 2, 0), "1002": (2026, 10, 16, 11, 30, 0),
+            "1003": (2026, 10, 14, 23, 41, 0), "1004": (2026, 10, 13, 9, 15, 0)}
+LATE_STUDENT = "1002"
+# The written answer graded by hand for FEEDBACK_STUDENT, as in the formgrader: (grade id, points, comment).
+HAND_GRADE = ("bug_explanation", 2.0, "Right: the derivative of sin is cos, and the check finds the sign.")
+
 
 class DemoError(RuntimeError):
     """The demo could not run, or its output does not show what the pages say."""
@@ -116,8 +145,8 @@ def _canvas_zip(course: Path, path: Path) -> None:
             )
             for grade_id, old, new in edits:
                 _edit(nb, grade_id, old, new)
-            zf.writestr(name, json.dumps(nb, indent=1))
-        zf.writestr(STRAY, "my notes\n")
+            zf.writestr(zipfile.ZipInfo(name, date_time=UPLOADED[student]), json.dumps(nb, indent=1))
+        zf.writestr(zipfile.ZipInfo(STRAY, date_time=UPLOADED[UNANSWERED]), "my notes\n")
 
 
 def _run(course: Path, args: list[str], env: dict[str, str]) -> str:
@@ -142,12 +171,39 @@ def _scores(csv_text: str) -> dict[str, dict[str, str]]:
     return {row["student_id"]: row for row in csv.DictReader(io.StringIO(csv_text))}
 
 
+def _grade_by_hand(course: Path) -> None:
+    """What the instructor does in the formgrader for FEEDBACK_STUDENT: a score and a comment, saved."""
+    from nbgrader.api import Gradebook
+
+    from autograder.gradebook import _venv_on_path
+
+    _venv_on_path()
+    grade_id, points, comment = HAND_GRADE
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.find_grade(grade_id, ASSIGNMENT, ASSIGNMENT, FEEDBACK_STUDENT).manual_score = points
+        gb.find_comment(grade_id, ASSIGNMENT, ASSIGNMENT, FEEDBACK_STUDENT).manual_comment = comment
+        gb.db.commit()
+
+
+def _expected_penalty(full_total: float) -> tuple[float, float]:
+    """(hours late, penalty) of LATE_STUDENT by the page's rule, worked out here from the dates above."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Europe/Zurich")
+    late = datetime(*UPLOADED[LATE_STUDENT], tzinfo=zone) - datetime(*DUE_LOCAL, tzinfo=zone)
+    hours = late.total_seconds() / 3600
+    days = -(-late.total_seconds() // 86400)  # started days
+    return hours, min(0.10 * days, 0.50) * full_total
+
+
 def _verify(course: Path, grades_csv: str) -> None:
     """The claims the teaching page makes about this run."""
     from coursekit.grading import all_checks, assignment_prefix, cell_grade_id
 
     checks = all_checks(assignment_prefix(ASSIGNMENT))
     full = sum(c.points for c in checks)
+    hours, penalty = _expected_penalty(full + HAND_GRADE[1])
     scores = _scores(grades_csv)
     problems = []
     if sorted(scores) != sorted(STUDENTS):
@@ -165,11 +221,24 @@ def _verify(course: Path, grades_csv: str) -> None:
                     problems.append(
                         f"student {student}: {grade_id} scored {row.get(f'{ASSIGNMENT}:{grade_id}')!r}, expected 0"
                     )
-        if total != expected:
+        if student == FEEDBACK_STUDENT:
+            expected += HAND_GRADE[1]
+            if row.get(f"{ASSIGNMENT}:{HAND_GRADE[0]}") != f"{HAND_GRADE[1]:g}":
+                problems.append(f"student {student}: the hand grade is {row.get(f'{ASSIGNMENT}:{HAND_GRADE[0]}')!r}")
+        if student == LATE_STUDENT:
+            got = (row.get(f"{ASSIGNMENT}:hours_late") or "", row.get(f"{ASSIGNMENT}:penalty") or "")
+            if got != (f"{hours:.2f}", f"{penalty:g}"):
+                problems.append(f"student {student}: hours_late, penalty {got}, expected {hours:.2f}, {penalty:g}")
+            expected -= penalty
+        elif row.get(f"{ASSIGNMENT}:penalty") not in ("0", None):
+            problems.append(f"student {student}: a penalty of {row.get(f'{ASSIGNMENT}:penalty')!r}, on time")
+        if not abs(total - expected) <= 1e-9:  # a missing total (nan) is a problem too
             problems.append(f"student {student}: total {total:g}, expected {expected:g}")
     feedback = course / "feedback" / FEEDBACK_STUDENT / ASSIGNMENT / f"{ASSIGNMENT}.html"
     if not feedback.is_file():
         problems.append(f"no feedback page {feedback}")
+    elif "Late penalty" not in feedback.read_text() or "graded by hand" not in feedback.read_text():
+        problems.append(f"the feedback page {feedback} shows no late penalty or no hand grade")
     if problems:
         raise DemoError(
             "the demo grading does not show what the teaching page says:\n  "
@@ -224,6 +293,7 @@ def _run_steps(work: Path, out: Path, site: Path) -> None:
     inbox = work / "canvas-download.zip"
     _canvas_zip(course, inbox)
     shutil.copy(inbox, course / "submissions.zip")
+    (course / "autograder.toml").write_text(CONFIG, encoding="utf-8")
     env = dict(os.environ, COURSEKIT_GRADING_SECRET=SECRET, PYTHONPATH=str(ROOT))
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     steps = {
@@ -236,10 +306,15 @@ def _run_steps(work: Path, out: Path, site: Path) -> None:
         "export": ["export", ASSIGNMENT],
     }
     out.mkdir(parents=True, exist_ok=True)
-    texts = {name: _run(course, args, env) for name, args in steps.items()}
-    grades_csv = (course / "grades.csv").read_text(encoding="utf-8")
+    texts = {}
+    for name, args in steps.items():
+        if name == "feedback":
+            _grade_by_hand(course)  # step 4 of the page, the formgrader's part
+        texts[name] = _run(course, args, env)
+    grades_csv = (course / "exports" / "grades.csv").read_text(encoding="utf-8")
     _verify(course, grades_csv)
-    report = (course / "report.html").read_text(encoding="utf-8")
+    report = (course / "exports" / "report.html").read_text(encoding="utf-8")
+    (out / "autograder.toml").write_text(CONFIG, encoding="utf-8")
     for name, text in texts.items():
         (out / f"{name}.txt").write_text(text, encoding="utf-8")
     (out / "grades.csv").write_text(grades_csv, encoding="utf-8")
