@@ -357,7 +357,7 @@ def _replay_rows(course: Course, assignment: str, solution: dict, release: dict,
 
     if first is None:
         return [CheckRow("replay: no hidden number shown", "none", "no result", False)]
-    prefix, secret = _prefix(solution), course_secret(course, None)
+    prefix, secret = _prefix(solution), course_secret(course, opts.secret)
     hidden = hidden_numbers(prefix, secret, "replay", first["key"])
     leaks = leaked_numbers(_seen_by_student(course, assignment, first), hidden, known=json.dumps(solution))
     rows = [CheckRow("replay: no hidden number shown", "none", ", ".join(leaks[:3]) or "none", not leaks)]
