@@ -37,11 +37,12 @@ def _grade(args: argparse.Namespace) -> int:
     from .driver import GradeOptions, grade
     from .sandbox import Limits, protections
 
-    mode, lines = protections()
+    mode, lines = protections(Limits(job_memory_bytes=args.job_memory_mb * 2**20))
     print(f"[autograder] sandbox: {mode}")
     for line in lines:
         print(_loud(f"[autograder]   {line}"))
-    limits = Limits(wall_seconds=args.timeout, memory_bytes=args.memory_mb * 2**20)
+    limits = Limits(wall_seconds=args.timeout, memory_bytes=args.memory_mb * 2**20,
+                    job_memory_bytes=args.job_memory_mb * 2**20)
     opts = GradeOptions(
         course=args.course, assignments=args.assignment, students=args.student or None,
         workers=args.workers, scheduler=args.scheduler, force=args.force, db_url=args.db_url,
@@ -127,10 +128,13 @@ def _export(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .check import format_rows, run_check
     from .plan import Course
-    from .sandbox import WARNING, protections
+    from .sandbox import WARNING, cgroup_lines, protections
 
     if protections()[0] != "bwrap":
         print(_loud(f"[autograder] {WARNING}"))
+    for line in cgroup_lines():
+        if "WARNING" in line:
+            print(_loud(f"[autograder] {line}"))
     surprises = 0
     for a in args.assignment or Course(Path(args.course).resolve()).assignments():
         rows = run_check(args.course, a, workers=args.workers, cell_timeout=args.cell_timeout)
@@ -159,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=300.0, help="wall-clock seconds per notebook")
     p.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
     p.add_argument("--memory-mb", type=int, default=3072, help="address-space limit per process")
+    p.add_argument("--job-memory-mb", type=int, default=2048,
+                   help="memory of all a job's processes and tmpfs files together (its cgroup)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=_grade)
 

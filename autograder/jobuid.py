@@ -43,13 +43,21 @@ def _lock_dir() -> Path:
     raise RuntimeError("no folder for the job uid locks: /run and the temporary directory are not writable")
 
 
+def _zombie(pid: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rpartition(b")")[2].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return True  # gone
+
+
 def uid_pids(uid: int) -> list[int]:
-    """Every process whose owner is ``uid``."""
+    """Every live process whose owner is ``uid`` (zombies are dead already: they only wait for their parent)."""
     pids = []
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
-                if entry.stat().st_uid == uid:
+                if entry.stat().st_uid == uid and not _zombie(entry.name):
                     pids.append(int(entry.name))
             except OSError:
                 pass
@@ -94,8 +102,15 @@ class UidLease:
         self.release()
 
 
-def lease_uid(timeout: float = 60.0) -> UidLease:
+def lease_uid(timeout: float = 60.0, first: int | None = None) -> UidLease:
     """Lease a job uid that no live job holds, with none of its processes left.
+
+    Parameters
+    ----------
+    timeout : float
+        How long to wait when every uid is leased.
+    first : int, optional
+        The uid tried first (default: a random one, so that workers rarely contend).
 
     Raises
     ------
@@ -105,7 +120,7 @@ def lease_uid(timeout: float = 60.0) -> UidLease:
     folder = _lock_dir()
     deadline = time.monotonic() + timeout
     while True:
-        start = random.randrange(JOB_UIDS)  # workers rarely try the same uid first
+        start = random.randrange(JOB_UIDS) if first is None else first - JOB_UID_BASE
         for k in range(JOB_UIDS):
             uid = JOB_UID_BASE + (start + k) % JOB_UIDS
             fd = os.open(folder / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
