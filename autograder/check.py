@@ -15,7 +15,14 @@ Grades, in a temporary copy of the course with the real sandbox and driver:
   test cells deleted or edited and points changed (full marks: test cells come
   from the source), an infinite loop that ignores SIGINT (status ``timeout``),
   ``os._exit`` (status ``kernel_died``), and malformed JSON
-  (``malformed_notebook``).
+  (``malformed_notebook``);
+* a job held to its share of the machine (issue 19): 1.5 GiB written to
+  ``/dev/shm`` (full marks only if the write is stopped by the sized tmpfs),
+  four forked children of 512 MiB (status ``memory_limit``), 1000 busy
+  ``setsid()`` children and a cell that never ends (status ``timeout``, while
+  the honest variants graded next to it keep full marks), and a thread that
+  reports fake cell starts while its cell sleeps past the limit (status
+  ``timeout`` naming that cell).
 
 It also checks that the release contains neither a solution nor a hidden
 test.  ``run_check`` returns the table; the CLI prints it and exits non-zero
@@ -179,6 +186,68 @@ while True:
 
 _EXIT = "import os\nos._exit(0)\n"
 
+# Issue 19: a job is held to its share of memory and CPU.
+_FILL_SHM = """import os
+written = 0
+try:
+    with open("/dev/shm/fill", "wb") as fh:
+        for _ in range(1536):
+            fh.write(b"x" * (1 << 20))
+            written += 1
+except OSError:
+    pass
+finally:
+    try:
+        os.remove("/dev/shm/fill")  # never leave it behind (without bubblewrap this is the host's /dev/shm)
+    except OSError:
+        pass
+if written > 256:
+    os._exit(3)  # /dev/shm was not capped: `check` reports a surprise
+"""
+
+_MEMORY_HOGS = """import os, time
+children = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        block = b"y" * (512 << 20)  # written: every page is used
+        time.sleep(5)
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+"""
+
+_BUSY_CHILDREN = """import os
+for _ in range(1000):
+    try:
+        if os.fork() == 0:
+            os.setsid()
+            while True:
+                pass
+    except OSError:
+        break
+while True:
+    pass
+"""
+
+_FAKE_STARTS = """# fake-starts
+import json, os, threading, time
+notebook = json.load(open(os.path.join(os.path.dirname(os.environ["COURSEKIT_GRADING_INPUTS"]), "notebook.ipynb")))
+code = [c for c in notebook["cells"] if c["cell_type"] == "code"
+        and "skip-when-graded" not in c.get("metadata", {}).get("tags", [])]
+me = next(i for i, c in enumerate(code) if "".join(c["source"]).startswith("# fake-starts"))
+fd = int(os.environ["COURSEKIT_GRADING_FD"])
+
+def fake():
+    for k in range(me + 1, len(code)):
+        time.sleep(2)
+        os.write(fd, json.dumps({"start": k}).encode() + b"\\n")
+
+threading.Thread(target=fake, daemon=True).start()
+time.sleep(600)
+"""
+
 
 def _forged_patched(release: dict) -> dict:
     nb = copy.deepcopy(release)
@@ -221,6 +290,11 @@ def hostile_variants() -> dict[str, tuple[Callable[[dict, dict], Any], str]]:
         "infinite_loop": (lambda s, r: _insert_after_answer(s, _code_cell("loop", _LOOP)), "status:timeout"),
         "os_exit": (lambda s, r: _insert_after_answer(s, _code_cell("exit", _EXIT)), "status:kernel_died"),
         "malformed": (lambda s, r: b'{"cells": [ not json', "status:malformed_notebook"),
+        "fills_dev_shm": (lambda s, r: _insert_after_answer(s, _code_cell("shm", _FILL_SHM)), "full"),
+        "memory_hogs": (lambda s, r: _insert_after_answer(s, _code_cell("hogs", _MEMORY_HOGS)), "status:memory_limit"),
+        "busy_children": (lambda s, r: _insert_after_answer(s, _code_cell("busy", _BUSY_CHILDREN)), "status:timeout"),
+        "fakes_cell_starts": (lambda s, r: _insert_after_answer(s, _code_cell("fake", _FAKE_STARTS)),
+                              "status:timeout@a cell you added"),
     }
 
 
@@ -234,8 +308,8 @@ def _judge(expect: str, row: dict | None) -> tuple[str, bool]:
         return got, row["score"] == row["max_score"] > 0 and row["status"] == "graded" and not errors
     if expect == "zero":
         return got, row["score"] == 0 and row["status"] == "graded"
-    status = expect.split(":", 1)[1]
-    return got, row["status"] == status and row["score"] < row["max_score"]
+    status, _, where = expect.split(":", 1)[1].partition("@")  # "@text": the reason must name the cell
+    return got, row["status"] == status and row["score"] < row["max_score"] and where in row.get("reason", "")
 
 
 def run_check(course_root: Path, assignment: str, *, workers: int = 2, cell_timeout: int = 10,
@@ -285,8 +359,8 @@ def run_check(course_root: Path, assignment: str, *, workers: int = 2, cell_time
 
 
 def format_rows(rows: list[CheckRow]) -> list[str]:
-    w = max(len(r.name) for r in rows)
-    out = [f"{'case':<{w}}  {'expected':<26}  {'got':<28}  verdict"]
+    w, e = max(len(r.name) for r in rows), max(26, *(len(r.expected) for r in rows))
+    out = [f"{'case':<{w}}  {'expected':<{e}}  {'got':<28}  verdict"]
     for r in rows:
-        out.append(f"{r.name:<{w}}  {r.expected:<26}  {r.got:<28}  {'ok' if r.ok else 'SURPRISE'}")
+        out.append(f"{r.name:<{w}}  {r.expected:<{e}}  {r.got:<28}  {'ok' if r.ok else 'SURPRISE'}")
     return out
