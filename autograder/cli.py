@@ -37,12 +37,14 @@ def _grade(args: argparse.Namespace) -> int:
     from .driver import GradeOptions, grade
     from .sandbox import Limits, protections
 
-    mode, lines = protections(Limits(job_memory_bytes=args.job_memory_mb * 2**20))
+    # A job's CPU quota is its worker's share of this machine (at most one CPU: a notebook runs one thread).
+    share = 1.0 if args.scheduler or not args.workers else min(1.0, (os.cpu_count() or 1) / args.workers)
+    limits = Limits(wall_seconds=args.timeout, memory_bytes=args.memory_mb * 2**20,
+                    job_memory_bytes=args.job_memory_mb * 2**20, cpus=round(share, 2))
+    mode, lines = protections(limits)
     print(f"[autograder] sandbox: {mode}")
     for line in lines:
         print(_loud(f"[autograder]   {line}"))
-    limits = Limits(wall_seconds=args.timeout, memory_bytes=args.memory_mb * 2**20,
-                    job_memory_bytes=args.job_memory_mb * 2**20)
     opts = GradeOptions(
         course=args.course, assignments=args.assignment, students=args.student or None,
         workers=args.workers, scheduler=args.scheduler, force=args.force, db_url=args.db_url,
