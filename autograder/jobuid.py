@@ -20,8 +20,9 @@ import stat
 import tempfile
 import time
 from pathlib import Path
+from typing import Self
 
-__all__ = ["JOB_UID_BASE", "JOB_UIDS", "UidLease", "lease_uid", "reap_uid", "uid_pids"]
+__all__ = ["JOB_UIDS", "JOB_UID_BASE", "UidLease", "lease_uid", "reap_uid", "uid_pids"]
 
 JOB_UID_BASE = 200_000
 JOB_UIDS = 4096  # more than any machine runs jobs at once
@@ -95,7 +96,7 @@ class UidLease:
             os.close(self._fd)  # closing the file drops its flock
             self._fd = -1
 
-    def __enter__(self) -> UidLease:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

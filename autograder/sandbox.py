@@ -1,6 +1,6 @@
 """Run one notebook in a sandbox; every limit is enforced from outside the student's reach.
 
-Two layers, and the driver says loudly which are active (``protections()``):
+Three layers, and the driver says loudly which are active (``protections()``):
 
 * **bubblewrap** (``bwrap``): new user, PID, network, IPC and UTS namespaces
   (``--unshare-all``: no network at all), a root made of read-only binds of
@@ -8,7 +8,8 @@ Two layers, and the driver says loudly which are active (``protections()``):
   directory covered and ``/student-site`` holding only what the assignment
   allows (:mod:`autograder.runtime`).  The job's folder (notebook, runner,
   inputs) is read-only; the only writable place is a size-capped tmpfs
-  (``/tmp``, with ``HOME`` and the working directory).  Outputs leave through
+  (``/tmp``, with ``HOME`` and the working directory) and a sized ``/dev/shm``;
+  ``/`` and ``/dev`` (tmpfs of no size in bwrap) are read-only.  Outputs leave through
   a pipe that this process reads and caps, so nothing the job writes lands on
   the host's disk.  ``--die-with-parent`` and the PID namespace make sure
   nothing survives the job.
@@ -31,9 +32,9 @@ started: a start report counts only after the previous cell reported done
 reads it; a job that stops its own reporting (``SIGSTOP``, a closed pipe)
 still meets every deadline.
 
-Without bwrap only the second layer is active: the job can then read
-world-readable files (including ``source/``), import anything installed, and
-use the network.
+Without bwrap the job can read world-readable files (including ``source/``),
+import anything installed, and use the network; without cgroups its
+processes together can take the host's memory and CPU.
 """
 
 from __future__ import annotations
@@ -66,11 +67,11 @@ WARNING = ("WARNING: bubblewrap (bwrap) is not available: student code CAN impor
            "(including source/) and use the network. Grades are NOT protected. Install it: apt-get install "
            "bubblewrap")
 UNPROTECTED = ("a job's memory is limited per process only (RLIMIT_AS), "
-                  "so forked children and files in its tmpfs (/tmp, /dev/shm) together can take the host's "
-                  "memory and the kernel may kill a grader worker or another student's job instead; its CPU "
-                  "is not held to a worker's share (busy children slow every job down and can make honest "
-                  "ones time out); its processes are limited per uid only. Run the grader as root, or in a "
-                  "cgroup v2 that delegates memory, pids and cpu")
+               "so forked children and files in its tmpfs (/tmp, /dev/shm) together can take the host's "
+               "memory and the kernel may kill a grader worker or another student's job instead; its CPU "
+               "is not held to a worker's share (busy children slow every job down and can make honest "
+               "ones time out); its processes are limited per uid only. Run the grader as root, or in a "
+               "cgroup v2 that delegates memory, pids and cpu")
 CGROUP_WARNING = "WARNING: no cgroup per job ({why}): " + UNPROTECTED
 
 
@@ -165,8 +166,8 @@ def cgroup_lines(limits: Limits | None = None) -> list[str]:
     if support.version is None:
         return [CGROUP_WARNING.format(why=support.problem)]
     held = set(support.limits)
-    lines = [f"cgroup v{support.version} per job, a child of the grader's own cgroup, removed after the job "
-             "(everything in it killed first)"]
+    lines = [(f"cgroup v{support.version} per job, a child of the grader's own cgroup, removed after the job "
+              "(everything in it killed first)")]
     if "memory" in held:
         swap = " (memory + swap)" if "memory+swap" in held else ""
         lines.append(f"cgroup: memory of all the job's processes and its tmpfs files together "
@@ -187,8 +188,8 @@ def protections(limits: Limits | None = None) -> tuple[str, list[str]]:
     limits = limits or Limits()
     lines = [
         "resource limits per process: memory (RLIMIT_AS), CPU time, processes (RLIMIT_NPROC), file size",
-        "wall-clock, per-cell and CPU-time limits enforced by the grader's process; only the grader decides "
-        "when a cell started",
+        ("wall-clock, per-cell and CPU-time limits enforced by the grader's process; only the grader decides "
+         "when a cell started"),
         "outputs and logs read through pipes, capped by the grader",
         *cgroup_lines(limits),
     ]
@@ -203,8 +204,8 @@ def protections(limits: Limits | None = None) -> tuple[str, list[str]]:
             "bubblewrap: course directory, gradebook, other students and the instructor's home are invisible",
             "bubblewrap: only the assignment's allowed packages can be imported (no coursekit reference, no torch)",
             "bubblewrap: read-only system and Python, killed with its parent",
-            f"bubblewrap: all writes in sized tmpfs: /tmp {limits.disk_bytes >> 20} MiB, /dev/shm "
-            f"{limits.shm_bytes >> 20} MiB; / and /dev read-only",
+            (f"bubblewrap: all writes in sized tmpfs: /tmp {limits.disk_bytes >> 20} MiB, /dev/shm "
+             f"{limits.shm_bytes >> 20} MiB; / and /dev read-only"),
         ]
         return "bwrap", lines
     return "rlimits", lines + [WARNING]
