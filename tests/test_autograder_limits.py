@@ -254,3 +254,56 @@ def test_a_leased_uid_is_not_leased_again_until_released_and_stragglers_are_reap
         again.release()
     finally:
         straggler.kill()
+
+
+# --- the sandbox itself (one tiny notebook each) -------------------------------------------------
+
+def _run_cells(tmp_path: Path, *cells: str):
+    from autograder._runner import code_cells
+    from autograder.executor import RUNNER, _job_env
+    from autograder.sandbox import Limits, run_notebook
+
+    job = tmp_path / "job"
+    (job / "inputs").mkdir(parents=True)
+    nb = {"cells": [{"cell_type": "code", "id": f"c{i}", "metadata": {}, "source": src, "outputs": [],
+                     "execution_count": None} for i, src in enumerate(cells)],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    (job / "notebook.ipynb").write_text(json.dumps(nb))
+    shutil.copy(RUNNER, job / "_runner.py")
+    (tmp_path / "scratch").mkdir()
+    n = len(code_cells(str(job / "notebook.ipynb")))
+    return run_notebook(job, ["100000"], _job_env(), ("numpy",), n, float(CELL_TIMEOUT),
+                        Limits(wall_seconds=120), tmp_path / "scratch")
+
+
+_WRITABLE = """import os
+def fill(path, mib):
+    done = 0
+    try:
+        with open(path, "wb") as fh:
+            for _ in range(mib):
+                fh.write(b"x" * (1 << 20))
+                fh.flush()
+                done += 1
+    except OSError:
+        pass
+    return done
+print("shm", fill("/dev/shm/fill", 200), "root", fill("/fill", 8), "dev", fill("/dev/fill", 8))
+"""
+
+
+def test_dev_shm_is_sized_and_the_root_and_dev_are_read_only(tmp_path):
+    _require(bwrap_path() is not None, "bubblewrap")
+    result = _run_cells(tmp_path, _WRITABLE)
+    assert result.reports.finished and result.mode == "bwrap"
+    words = result.log_tail.split()
+    written = dict(zip(words[::2], map(int, words[1::2])))
+    assert written == {"shm": 64, "root": 0, "dev": 0}, result.log_tail
+
+
+def test_without_cgroups_jobs_still_run_and_the_warning_says_what_is_unprotected(tmp_path, monkeypatch):
+    monkeypatch.setattr(cgroups, "support", lambda: cgroups.Support(None, (), "not root"))
+    result = _run_cells(tmp_path, "x = 1")
+    assert result.reports.finished and result.stopped is None and result.cpu_seconds == 0.0
+    warning = [line for line in result.protections if line.startswith("WARNING: no cgroup per job (not root)")]
+    assert warning and "can take the host's memory" in warning[0] and "its CPU is not held" in warning[0]
