@@ -34,7 +34,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["PREFIX", "CgroupError", "CgroupLimits", "JobCgroup", "Support", "create", "leftovers", "support"]
+__all__ = ["PREFIX", "CgroupError", "CgroupLimits", "JobCgroup", "Support", "create", "leftovers", "support",
+           "sweep_orphans"]
 
 PREFIX = "autograder-job-"  # every cgroup this module creates is named so (and nothing else is touched)
 V1_CONTROLLERS = ("memory", "pids", "cpu", "cpuacct", "freezer")
@@ -421,11 +422,69 @@ def create(limits: CgroupLimits) -> JobCgroup:
     raise CgroupError(problem if os.geteuid() == 0 else f"not root, and {problem}")
 
 
+class _Orphan(JobCgroup):
+    """A job cgroup left by a grader process that died (its pid, in the name, is gone): emptied and removed."""
+
+    def __init__(self, directories: list[Path]) -> None:
+        self.name, self.dirs = directories[0].name, directories
+
+    def procs_files(self) -> list[str]:
+        return [str(d / "cgroup.procs") for d in self.dirs]
+
+    def pids(self) -> list[int]:
+        return sorted({pid for d in self.dirs for pid in _pids_in(d)})
+
+    def oom_kills(self) -> int:
+        return 0
+
+    def cpu_seconds(self) -> float:
+        return 0.0
+
+    def peak_memory(self) -> int:
+        return 0
+
+    def _kill_everything(self) -> None:
+        kill = [d / "cgroup.kill" for d in self.dirs if (d / "cgroup.kill").exists()]
+        for path in kill:
+            try:
+                path.write_text("1")
+            except OSError:
+                pass
+        for pid in self.pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def _directories(self) -> list[Path]:
+        return self.dirs
+
+
+def sweep_orphans() -> list[str]:
+    """Remove the job cgroups of grader processes that died mid-job (a killed pool worker); their names."""
+    by_name: dict[str, list[Path]] = {}
+    for directory in leftovers():
+        by_name.setdefault(directory.name, []).append(directory)
+    removed = []
+    for name, directories in by_name.items():
+        pid = name[len(PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists() and _Orphan(directories).close(timeout=10):
+            removed.append(name)
+    return removed
+
+
 @functools.lru_cache(maxsize=1)
 def support() -> Support:
-    """Which limits a job cgroup holds here, found by making (and removing) one probe cgroup."""
+    """Which limits a job cgroup holds here, found by making (and removing) one probe cgroup.
+
+    Job cgroups left by grader processes that died are removed first (:func:`sweep_orphans`).
+    """
     if os.environ.get("AUTOGRADER_NO_CGROUPS"):
         return Support(None, (), "cgroups are turned off (AUTOGRADER_NO_CGROUPS is set)")
+    try:
+        sweep_orphans()
+    except OSError:
+        pass  # not ours to write: the probe below says why
     try:
         probe = create(CgroupLimits(memory_bytes=2**30, pids=64, cpus=1.0))
     except (CgroupError, OSError) as err:

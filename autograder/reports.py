@@ -9,8 +9,9 @@ The runner and the harness write into one pipe::
 
 Everything in it was written by a process the student controls, so every
 line is bounded and parsed strictly (:func:`coursekit.grading.untrusted.load_json`),
-cell indexes only move forward, and the first malformed byte ends the
-parsing of the whole stream (what came before it is kept).  The reader never
+cells start one at a time in order (a start counts only after the previous
+cell's done), and the first malformed byte ends the parsing of the whole
+stream (what came before it is kept).  The reader never
 raises: it notes the problem instead.
 """
 

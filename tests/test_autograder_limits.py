@@ -307,3 +307,24 @@ def test_without_cgroups_jobs_still_run_and_the_warning_says_what_is_unprotected
     assert result.reports.finished and result.stopped is None and result.cpu_seconds == 0.0
     warning = [line for line in result.protections if line.startswith("WARNING: no cgroup per job (not root)")]
     assert warning and "can take the host's memory" in warning[0] and "its CPU is not held" in warning[0]
+
+
+def test_a_dead_grader_s_job_cgroup_is_emptied_and_removed_and_a_live_one_is_not(monkeypatch):
+    _require(cgroups.support().version is not None, "writable cgroups")
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # a pid that no process has now
+    monkeypatch.setattr(cgroups, "_new_name", lambda: f"{cgroups.PREFIX}{dead.pid}-1-test")
+    orphan = cgroups.create(cgroups.CgroupLimits(memory_bytes=2**28, pids=16, cpus=1.0))
+    monkeypatch.setattr(cgroups, "_new_name", lambda: f"{cgroups.PREFIX}{os.getpid()}-1-test")
+    live = cgroups.create(cgroups.CgroupLimits(memory_bytes=2**28, pids=16, cpus=1.0))
+    left = subprocess.Popen(["sleep", "600"], preexec_fn=orphan.attach)  # noqa: PLW1509 (no threads here)
+    try:
+        assert orphan.pids() == [left.pid]
+        assert cgroups.sweep_orphans() == [orphan.name]
+        assert left.wait(timeout=10) == -9
+        names = {p.name for p in cgroups.leftovers()}
+        assert orphan.name not in names and live.name in names
+    finally:
+        left.kill()
+        orphan.close()
+        live.close()
