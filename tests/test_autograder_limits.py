@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 
 from autograder import cgroups
-from autograder.jobuid import JOB_UID_BASE, JOB_UIDS, lease_uid, uid_pids
+from autograder.jobuid import lease_uid, uid_pids
 from autograder.sandbox import bwrap_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,12 +121,13 @@ def _with_cell(solution: dict, snippet: str) -> dict:
     return nb
 
 
-def _job_uid_processes() -> list[int]:
+def _processes_in_job_cgroups() -> list[int]:
+    """Processes still in a job cgroup of ours (every process of a job starts in one and cannot leave it)."""
     pids = []
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             try:
-                if JOB_UID_BASE <= entry.stat().st_uid < JOB_UID_BASE + JOB_UIDS:
+                if cgroups.PREFIX in Path(f"/proc/{entry.name}/cgroup").read_text():
                     pids.append(int(entry.name))
             except OSError:
                 pass
@@ -159,7 +160,7 @@ def graded(tmp_path_factory):
     rows = {r["student"]: r for r in store.rows(A1)}
     store.close()
     return {"rows": rows, "stdout": proc.stdout, "left_cgroups": set(cgroups.leftovers()) - before,
-            "left_processes": _job_uid_processes()}
+            "left_processes": _processes_in_job_cgroups()}
 
 
 def _total(row: dict) -> tuple[float, float]:
