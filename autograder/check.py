@@ -18,9 +18,10 @@ Grades, in a temporary copy of the course with the real sandbox and driver:
   (``malformed_notebook``);
 * a job held to its share of the machine (issue 19): 1.5 GiB written to
   ``/dev/shm`` (full marks only if the write is stopped by the sized tmpfs),
-  four forked children of 512 MiB (status ``memory_limit``), 1000 busy
-  ``setsid()`` children and a cell that never ends (status ``timeout``, while
-  the honest variants graded next to it keep full marks), and a thread that
+  four forked children of 512 MiB (status ``memory_limit``), busy ``setsid()``
+  children (64 whose CPU share is measured: more than one CPU is a surprise,
+  then up to 1000) and a cell that never ends (status ``timeout``, while the
+  honest variants graded next to it keep full marks), and a thread that
   reports fake cell starts while its cell sleeps past the limit (status
   ``timeout`` naming that cell).
 
@@ -218,15 +219,38 @@ for pid in children:
     os.waitpid(pid, 0)
 """
 
-_BUSY_CHILDREN = """import os
-for _ in range(1000):
-    try:
-        if os.fork() == 0:
+_BUSY_CHILDREN = """import os, time
+children = []
+
+def spawn(n):
+    for _ in range(n):
+        try:
+            pid = os.fork()
+        except OSError:  # the process limit
+            return
+        if pid == 0:
             os.setsid()
             while True:
                 pass
-    except OSError:
-        break
+        children.append(pid)
+
+def cpu_seconds():
+    total = 0
+    for pid in children:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+spawn(64)
+start, used = time.monotonic(), cpu_seconds()
+time.sleep(4)
+if (cpu_seconds() - used) / (time.monotonic() - start) > 1.3:
+    os._exit(3)  # the children got more than one CPU: the job is not held to its share
+spawn(936)
 while True:
     pass
 """

@@ -76,18 +76,42 @@ for pid in children:
     os.waitpid(pid, 0)
 """
 
-# Up to 1000 busy children, each in a session of its own (out of the job's process group), and a
-# cell that never ends.
+# Busy children, each in a session of its own (out of the job's process group): 64 first, whose CPU
+# share is measured (more than one CPU: os._exit, status kernel_died), then up to 1000, and a cell
+# that never ends.
 _CPU_HOG = """# after: toy_chain_forward
-import os
-for _ in range(1000):
-    try:
-        if os.fork() == 0:
+import os, time
+children = []
+
+def spawn(n):
+    for _ in range(n):
+        try:
+            pid = os.fork()
+        except OSError:  # the process limit
+            return
+        if pid == 0:
             os.setsid()
             while True:
                 pass
-    except OSError:
-        break
+        children.append(pid)
+
+def cpu_seconds():
+    total = 0
+    for pid in children:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+spawn(64)
+start, used = time.monotonic(), cpu_seconds()
+time.sleep(4)
+if (cpu_seconds() - used) / (time.monotonic() - start) > 1.3:
+    os._exit(3)  # the children got more than one CPU: the job is not held to its share
+spawn(936)
 while True:
     pass
 """
