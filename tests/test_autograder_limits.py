@@ -353,3 +353,17 @@ def test_a_dead_grader_s_job_cgroup_is_emptied_and_removed_and_a_live_one_is_not
         left.kill()
         orphan.close()
         live.close()
+
+
+def test_a_start_counts_only_after_the_previous_cell_is_done():
+    from autograder.reports import ReportReader
+
+    reader = ReportReader(4)
+    reader.feed(b'{"hello": 1}\n{"start": 0}\n')
+    assert reader.current == 0
+    reader.feed(b'{"start": 1}\n{"start": 2}\n{"start": 0}\n')  # forged while cell 0 runs: ignored
+    assert reader.current == 0
+    reader.feed(b'{"done": 0, "error": null, "used": 0, "dropped": 0}\n{"start": 2}\n')  # skips cell 1: ignored
+    assert reader.current == 0
+    reader.feed(b'{"start": 1}\n')
+    assert reader.current == 1
