@@ -22,6 +22,14 @@ Grades, in a temporary copy of the course with the real sandbox and driver:
   autograded notebook), the same student's next attempt answering from a
   lookup table of what the first could have learned (its visible cases pass,
   no hidden case does), and the visible answer guessed for every case (zero).
+* a job held to its share of the machine (issue 19): 1.5 GiB written to
+  ``/dev/shm`` (full marks only if the write is stopped by the sized tmpfs),
+  four forked children of 512 MiB (status ``memory_limit``), busy ``setsid()``
+  children (64 whose CPU share is measured: more than one CPU is a surprise,
+  then up to 1000) and a cell that never ends (status ``timeout``, while the
+  honest variants graded next to it keep full marks), and a thread that
+  reports fake cell starts while its cell sleeps past the limit (status
+  ``timeout`` naming that cell).
 
 It also checks that the release contains neither a solution nor a hidden
 test.  ``run_check`` returns the table; the CLI prints it and exits non-zero
@@ -188,6 +196,91 @@ while True:
 
 _EXIT = "import os\nos._exit(0)\n"
 
+# Issue 19: a job is held to its share of memory and CPU.
+_FILL_SHM = """import os
+written = 0
+try:
+    with open("/dev/shm/fill", "wb") as fh:
+        for _ in range(1536):
+            fh.write(b"x" * (1 << 20))
+            written += 1
+except OSError:
+    pass
+finally:
+    try:
+        os.remove("/dev/shm/fill")  # never leave it behind (without bubblewrap this is the host's /dev/shm)
+    except OSError:
+        pass
+if written > 256:
+    os._exit(3)  # /dev/shm was not capped: `check` reports a surprise
+"""
+
+_MEMORY_HOGS = """import os, time
+children = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        block = b"y" * (512 << 20)  # written: every page is used
+        time.sleep(5)
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+"""
+
+_BUSY_CHILDREN = """import os, time
+children = []
+
+def spawn(n):
+    for _ in range(n):
+        try:
+            pid = os.fork()
+        except OSError:  # the process limit
+            return
+        if pid == 0:
+            os.setsid()
+            while True:
+                pass
+        children.append(pid)
+
+def cpu_seconds():
+    total = 0
+    for pid in children:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+spawn(64)
+start, used = time.monotonic(), cpu_seconds()
+time.sleep(4)
+if (cpu_seconds() - used) / (time.monotonic() - start) > 1.3:
+    os._exit(3)  # the children got more than one CPU: the job is not held to its share
+spawn(936)
+while True:
+    pass
+"""
+
+_FAKE_STARTS = """# fake-starts
+import json, os, threading, time
+notebook = json.load(open(os.path.join(os.path.dirname(os.environ["COURSEKIT_GRADING_INPUTS"]), "notebook.ipynb")))
+code = [c for c in notebook["cells"] if c["cell_type"] == "code"
+        and "skip-when-graded" not in c.get("metadata", {}).get("tags", [])]
+me = next(i for i, c in enumerate(code) if "".join(c["source"]).startswith("# fake-starts"))
+fd = int(os.environ["COURSEKIT_GRADING_FD"])
+
+def fake():
+    for k in range(me + 1, len(code)):
+        time.sleep(2)
+        os.write(fd, json.dumps({"start": k}).encode() + b"\\n")
+
+threading.Thread(target=fake, daemon=True).start()
+time.sleep(600)
+"""
+
 
 def _forged_patched(release: dict) -> dict:
     nb = copy.deepcopy(release)
@@ -232,6 +325,11 @@ def hostile_variants() -> dict[str, tuple[Callable[[dict, dict], Any], str]]:
         "malformed": (lambda s, r: b'{"cells": [ not json', "status:malformed_notebook"),
         "replay": (lambda s, r: _insert_after_answer(r, _code_cell("exfiltrate", exfiltrate_cell())), "zero"),
         "guess_visible_answer": (lambda s, r: _with_cells(r, table_cells(_prefix(s), "", "guess", None)), "zero"),
+        "fills_dev_shm": (lambda s, r: _insert_after_answer(s, _code_cell("shm", _FILL_SHM)), "full"),
+        "memory_hogs": (lambda s, r: _insert_after_answer(s, _code_cell("hogs", _MEMORY_HOGS)), "status:memory_limit"),
+        "busy_children": (lambda s, r: _insert_after_answer(s, _code_cell("busy", _BUSY_CHILDREN)), "status:timeout"),
+        "fakes_cell_starts": (lambda s, r: _insert_after_answer(s, _code_cell("fake", _FAKE_STARTS)),
+                              "status:timeout@a cell you added"),
     }
 
 
@@ -267,8 +365,8 @@ def _judge(expect: str, row: dict | None) -> tuple[str, bool]:
         return got, row["score"] == row["max_score"] > 0 and row["status"] == "graded" and not errors
     if expect == "zero":
         return got, row["score"] == 0 and row["status"] == "graded"
-    status = expect.split(":", 1)[1]
-    return got, row["status"] == status and row["score"] < row["max_score"]
+    status, _, where = expect.split(":", 1)[1].partition("@")  # "@text": the reason must name the cell
+    return got, row["status"] == status and row["score"] < row["max_score"] and where in row.get("reason", "")
 
 
 def run_check(course_root: Path, assignment: str, *, workers: int = 2, cell_timeout: int = 10,
@@ -370,8 +468,8 @@ def _replay_rows(course: Course, assignment: str, solution: dict, release: dict,
 
 
 def format_rows(rows: list[CheckRow]) -> list[str]:
-    w = max(len(r.name) for r in rows)
-    out = [f"{'case':<{w}}  {'expected':<26}  {'got':<28}  verdict"]
+    w, e = max(len(r.name) for r in rows), max(26, *(len(r.expected) for r in rows))
+    out = [f"{'case':<{w}}  {'expected':<{e}}  {'got':<28}  verdict"]
     for r in rows:
-        out.append(f"{r.name:<{w}}  {r.expected:<26}  {r.got:<28}  {'ok' if r.ok else 'SURPRISE'}")
+        out.append(f"{r.name:<{w}}  {r.expected:<{e}}  {r.got:<28}  {'ok' if r.ok else 'SURPRISE'}")
     return out

@@ -60,11 +60,14 @@ def _grade(args: argparse.Namespace) -> int:
             print(_loud(f"[autograder] WARNING refusing to grade: {p}"))
         return 2
 
-    mode, lines = protections()
+    # A job's CPU quota is its worker's share of this machine (at most one CPU: a notebook runs one thread).
+    share = 1.0 if args.scheduler or not args.workers else min(1.0, (os.cpu_count() or 1) / args.workers)
+    limits = Limits(wall_seconds=args.timeout, memory_bytes=args.memory_mb * 2**20,
+                    job_memory_bytes=args.job_memory_mb * 2**20, cpus=round(share, 2))
+    mode, lines = protections(limits)
     print(f"[autograder] sandbox: {mode}")
     for line in lines:
         print(_loud(f"[autograder]   {line}"))
-    limits = Limits(wall_seconds=args.timeout, memory_bytes=args.memory_mb * 2**20)
     opts = GradeOptions(
         course=args.course, assignments=args.assignment, students=args.student or None,
         workers=args.workers, scheduler=args.scheduler, force=args.force, db_url=args.db_url,
@@ -184,10 +187,13 @@ def _similarity(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from .check import format_rows, run_check
     from .plan import Course
-    from .sandbox import WARNING, protections
+    from .sandbox import WARNING, cgroup_lines, protections
 
     if protections()[0] != "bwrap":
         print(_loud(f"[autograder] {WARNING}"))
+    for line in cgroup_lines():
+        if "WARNING" in line:
+            print(_loud(f"[autograder] {line}"))
     surprises = 0
     for a in args.assignment or Course(Path(args.course).resolve()).assignments():
         rows = run_check(args.course, a, workers=args.workers, cell_timeout=args.cell_timeout)
@@ -229,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=300.0, help="wall-clock seconds per notebook")
     p.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
     p.add_argument("--memory-mb", type=int, default=3072, help="address-space limit per process")
+    p.add_argument("--job-memory-mb", type=int, default=2048,
+                   help="memory of all a job's processes and tmpfs files together (its cgroup)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=_grade)
 

@@ -86,6 +86,13 @@ def _run_status(result: SandboxResult, cells: list[tuple[str, str]], notebook: d
     if result.stopped == "cell":
         return "timeout", (f"{where} ran longer than the per-cell time limit ({cell_seconds:.0f} s) and was "
                            "stopped (an infinite loop?); checks after it were not run")
+    if result.stopped == "memory":
+        return "memory_limit", (f"the notebook used more than {limits.job_memory_bytes >> 20} MiB of memory (all "
+                                "its processes and files in /tmp and /dev/shm together) and was stopped while "
+                                f"running {where}; checks after it were not run")
+    if result.stopped == "cpu":
+        return "timeout", (f"the notebook used more than {limits.cpu_seconds} s of CPU time (all its processes "
+                           f"together) and was stopped while running {where}")
     if result.stopped in ("output", "disk"):
         what = "wrote more data to disk" if result.stopped == "disk" else "sent more output"
         return "output_too_large", f"the notebook {what} than allowed and was stopped while running {where}"

@@ -9,8 +9,9 @@ The runner and the harness write into one pipe::
 
 Everything in it was written by a process the student controls, so every
 line is bounded and parsed strictly (:func:`coursekit.grading.untrusted.load_json`),
-cell indexes only move forward, and the first malformed byte ends the
-parsing of the whole stream (what came before it is kept).  The reader never
+cells start one at a time in order (a start counts only after the previous
+cell's done), and the first malformed byte ends the parsing of the whole
+stream (what came before it is kept).  The reader never
 raises: it notes the problem instead.
 """
 
@@ -125,8 +126,9 @@ class ReportReader:
                 self._pending = (name, n_json, n_npz)
         elif "start" in m:
             index = _small_int(m.get("start"), self.n_cells)
-            # Cells only move forward: a forged report cannot restart a cell's clock.
-            if index is not None and (self.current is None or index > self.current):
+            # One cell at a time, in order: a start counts only once the cell before it reported done,
+            # so a start forged while a cell runs cannot restart its clock (the grader's, see sandbox).
+            if index is not None and index == self.done + 1 and self.current == (None if index == 0 else self.done):
                 self.current = index
         elif "done" in m:
             index = _small_int(m.get("done"), self.n_cells)

@@ -1,6 +1,6 @@
 """Run one notebook in a sandbox; every limit is enforced from outside the student's reach.
 
-Two layers, and the driver says loudly which are active (``protections()``):
+Three layers, and the driver says loudly which are active (``protections()``):
 
 * **bubblewrap** (``bwrap``): new user, PID, network, IPC and UTS namespaces
   (``--unshare-all``: no network at all), a root made of read-only binds of
@@ -8,24 +8,33 @@ Two layers, and the driver says loudly which are active (``protections()``):
   directory covered and ``/student-site`` holding only what the assignment
   allows (:mod:`autograder.runtime`).  The job's folder (notebook, runner,
   inputs) is read-only; the only writable place is a size-capped tmpfs
-  (``/tmp``, with ``HOME`` and the working directory).  Outputs leave through
+  (``/tmp``, with ``HOME`` and the working directory) and a sized ``/dev/shm``;
+  ``/`` and ``/dev`` (tmpfs of no size in bwrap) are read-only.  Outputs leave through
   a pipe that this process reads and caps, so nothing the job writes lands on
   the host's disk.  ``--die-with-parent`` and the PID namespace make sure
   nothing survives the job.
+* **a cgroup per job** (:mod:`autograder.cgroups`, when cgroups can be
+  written: as root, or with a delegated v2 cgroup): all the job's processes
+  together are held to a memory limit (its tmpfs pages included, so the
+  sized ``/tmp`` and ``/dev/shm`` count too), a process limit and a CPU quota
+  of one worker's share; the job's CPU time is read from the cgroup; after
+  the job everything in it is killed and the cgroup removed.
 * **resource limits** (always): ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``,
   ``RLIMIT_NPROC`` (fork bombs), ``RLIMIT_FSIZE``, a new session that is
-  killed at the deadlines.  As root the job runs as an unprivileged uid of
-  its own, one per concurrent job; after the job every process of that uid is
-  killed and waited for before the uid is used again.
+  killed at the deadlines.  As root the job runs as an unprivileged uid that
+  it leases for its whole life (:mod:`autograder.jobuid`: no two live jobs
+  share one, so killing a uid's processes never touches another job).
 
-The wall-clock limit and the per-cell limit are enforced here, in the
-grader's process, from the job's progress reports (a cell's clock only starts
-once, however the job forges its reports); a job that stops its own
-reporting (``SIGSTOP``, a closed pipe) still meets both deadlines.
+The wall-clock limit, the per-cell limit and the job's CPU-time limit are
+enforced here, in the grader's process.  Only this side decides when a cell
+started: a start report counts only after the previous cell reported done
+(see :mod:`autograder.reports`), and the cell's clock starts when this side
+reads it; a job that stops its own reporting (``SIGSTOP``, a closed pipe)
+still meets every deadline.
 
-Without bwrap only the second layer is active: the job can then read
-world-readable files (including ``source/``), import anything installed, and
-use the network.
+Without bwrap the job can read world-readable files (including ``source/``),
+import anything installed, and use the network; without cgroups its
+processes together can take the host's memory and CPU.
 """
 
 from __future__ import annotations
@@ -44,39 +53,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cgroups
+from .jobuid import lease_uid, uid_pids
 from .reports import ReportReader
 from .runtime import SITE, harness_tree, hidden_site_dirs, site_entries, symlink_site
 
-__all__ = ["WARNING", "Limits", "SandboxResult", "bwrap_path", "protections", "run_notebook"]
+__all__ = ["CGROUP_WARNING", "WARNING", "Limits", "SandboxResult", "bwrap_path", "protections", "run_notebook"]
 
 NOBODY = 65534
-# Each concurrently running job gets an unprivileged uid of its own: RLIMIT_NPROC
-# counts processes per uid, so one submission's fork bomb cannot starve another's.
-# A worker takes turns over a few uids, so that the last job's processes (a sandbox's
-# namespace takes about a second to die) need not be waited for before the next job.
-JOB_UID_BASE = 200_000
-UIDS_PER_WORKER = 4
 START_ALLOWANCE = 60.0  # seconds from start to the first cell (Python and IPython import)
 WARNING = ("WARNING: bubblewrap (bwrap) is not available: student code CAN import every installed package "
            "(including coursekit's reference implementation and torch), read world-readable files "
            "(including source/) and use the network. Grades are NOT protected. Install it: apt-get install "
            "bubblewrap")
-
-
-def job_uid() -> int:
-    """A uid of this worker's with no process left (a worker runs one job at a time; its pid names its uids).
-
-    A uid whose earlier job still has processes is skipped; when all are busy,
-    the first one's processes are killed and waited for: a uid is used again
-    only once every process of it is gone.
-    """
-    first = JOB_UID_BASE + (os.getpid() % 25_000) * UIDS_PER_WORKER
-    for uid in range(first, first + UIDS_PER_WORKER):
-        if not _uid_pids(uid):
-            return uid
-    if not reap_uid(first):
-        raise RuntimeError(f"processes of the job uid {first} survive SIGKILL")
-    return first
+UNPROTECTED = ("a job's memory is limited per process only (RLIMIT_AS), "
+               "so forked children and files in its tmpfs (/tmp, /dev/shm) together can take the host's "
+               "memory and the kernel may kill a grader worker or another student's job instead; its CPU "
+               "is not held to a worker's share (busy children slow every job down and can make honest "
+               "ones time out); its processes are limited per uid only. Run the grader as root, or in a "
+               "cgroup v2 that delegates memory, pids and cpu")
+CGROUP_WARNING = "WARNING: no cgroup per job ({why}): " + UNPROTECTED
 
 
 @dataclass(frozen=True)
@@ -88,15 +84,23 @@ class Limits:
     wall_seconds : float
         Wall-clock time after which the job is killed.
     cpu_seconds : int
-        ``RLIMIT_CPU`` per process.
+        CPU time: ``RLIMIT_CPU`` per process, and all the job's processes together (from its cgroup).
     memory_bytes : int
         ``RLIMIT_AS`` per process (address space; NumPy + IPython need ~1 GiB).
+    job_memory_bytes : int
+        Memory of all the job's processes and its tmpfs files together (its cgroup).
+    pids : int
+        Processes and threads of the job together (its cgroup).
+    cpus : float
+        CPU quota of the job (its cgroup): one worker's share of the machine.
     nproc : int
         ``RLIMIT_NPROC`` (processes and threads of the sandbox user).
     fsize_bytes : int
         ``RLIMIT_FSIZE``: largest file the job may write.
     disk_bytes : int
-        All the job may write to its file system (the sandbox's tmpfs).
+        All the job may write to its file system (the sandbox's ``/tmp`` tmpfs).
+    shm_bytes : int
+        Size of the sandbox's ``/dev/shm`` tmpfs.
     report_bytes : int
         All the job may send down the report pipe (progress and records).
     log_bytes : int
@@ -108,9 +112,13 @@ class Limits:
     wall_seconds: float = 300.0
     cpu_seconds: int = 300
     memory_bytes: int = 3 * 2**30
+    job_memory_bytes: int = 2 * 2**30
+    pids: int = 512
+    cpus: float = 1.0
     nproc: int = 1024
     fsize_bytes: int = 128 * 2**20
     disk_bytes: int = 256 * 2**20
+    shm_bytes: int = 64 * 2**20
     report_bytes: int = 160 * 2**20
     log_bytes: int = 20_000
     max_log_bytes: int = 64 * 2**20
@@ -125,8 +133,10 @@ class SandboxResult:
     seconds: float
     log_tail: str
     mode: str
-    stopped: str | None = None  # "wall", "cell", "output", "disk" when this side killed the job
+    stopped: str | None = None  # "wall", "cell", "cpu", "memory", "output", "disk": this side stopped the job
     protections: list[str] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # the job's CPU time, all its processes (0.0 without a cgroup)
+    peak_memory: int = 0  # the job's peak memory in bytes, tmpfs included (0 without a cgroup)
 
 
 @functools.lru_cache(maxsize=1)
@@ -149,15 +159,42 @@ def bwrap_path() -> str | None:
     return exe if proc.returncode == 0 else None
 
 
-def protections() -> tuple[str, list[str]]:
+def cgroup_lines(limits: Limits | None = None) -> list[str]:
+    """A line per cgroup limit that holds for every job, or the loud warning of what is unprotected."""
+    limits = limits or Limits()
+    support = cgroups.support()
+    if support.version is None:
+        return [CGROUP_WARNING.format(why=support.problem)]
+    held = set(support.limits)
+    lines = [(f"cgroup v{support.version} per job, a child of the grader's own cgroup, removed after the job "
+              "(everything in it killed first)")]
+    if "memory" in held:
+        swap = " (memory + swap)" if "memory+swap" in held else ""
+        lines.append(f"cgroup: memory of all the job's processes and its tmpfs files together "
+                     f"<= {limits.job_memory_bytes >> 20} MiB{swap}; a hit stops the job (status memory_limit)")
+    if "pids" in held:
+        lines.append(f"cgroup: processes and threads of the job together <= {limits.pids}")
+    if "cpu" in held:
+        lines.append(f"cgroup: CPU quota {limits.cpus:g} CPU per job (a worker's share)")
+    if "cpu-time" in held:
+        lines.append(f"cgroup: the job's CPU time, all processes together, <= {limits.cpu_seconds} s")
+    if support.problem:
+        lines.append(f"WARNING: {support.problem} (those limits do not hold for the job's processes together)")
+    return lines
+
+
+def protections(limits: Limits | None = None) -> tuple[str, list[str]]:
     """The sandbox mode (``"bwrap"`` or ``"rlimits"``) and a line per protection that is active."""
+    limits = limits or Limits()
     lines = [
-        "resource limits: memory (RLIMIT_AS), CPU time, processes (RLIMIT_NPROC), file size",
-        "wall-clock and per-cell time limits enforced by the grader's process",
+        "resource limits per process: memory (RLIMIT_AS), CPU time, processes (RLIMIT_NPROC), file size",
+        ("wall-clock, per-cell and CPU-time limits enforced by the grader's process; only the grader decides "
+         "when a cell started"),
         "outputs and logs read through pipes, capped by the grader",
+        *cgroup_lines(limits),
     ]
     if os.geteuid() == 0 and (bwrap_path() or _others_can_run_python()):
-        lines.append("runs as an unprivileged uid of its own per concurrent job, reaped after each job")
+        lines.append("runs as an unprivileged uid leased for the job's life (no two live jobs share one)")
     elif os.geteuid() == 0:
         lines.append("WARNING: the job runs as root (this Python is not readable by other users, and "
                      "bubblewrap is missing): install bubblewrap")
@@ -166,7 +203,9 @@ def protections() -> tuple[str, list[str]]:
             "bubblewrap: no network (all namespaces unshared)",
             "bubblewrap: course directory, gradebook, other students and the instructor's home are invisible",
             "bubblewrap: only the assignment's allowed packages can be imported (no coursekit reference, no torch)",
-            "bubblewrap: read-only system and Python, size-capped tmpfs for all writes, killed with its parent",
+            "bubblewrap: read-only system and Python, killed with its parent",
+            (f"bubblewrap: all writes in sized tmpfs: /tmp {limits.disk_bytes >> 20} MiB, /dev/shm "
+             f"{limits.shm_bytes >> 20} MiB; / and /dev read-only"),
         ]
         return "bwrap", lines
     return "rlimits", lines + [WARNING]
@@ -179,8 +218,10 @@ def _drop_privileges(uid: int = NOBODY) -> None:
     os.setuid(uid)
 
 
-def _child_setup(limits: Limits, drop: int | None) -> None:
-    """Runs in the child between fork and exec: limits first, then drop root."""
+def _child_setup(limits: Limits, drop: int | None, cgroup: cgroups.JobCgroup | None) -> None:
+    """Runs in the child between fork and exec: into the job's cgroup, limits, then drop root."""
+    if cgroup is not None:
+        cgroup.attach()  # before anything of the job runs: all it starts and touches is charged there
     for what, value in (
         (resource.RLIMIT_AS, limits.memory_bytes),
         (resource.RLIMIT_CPU, limits.cpu_seconds),
@@ -225,8 +266,9 @@ def _bwrap_command(exe: str, jobdir: Path, env: dict[str, str], allowed: tuple[s
         cmd += ["--ro-bind-try", p, p]
     # The private /tmp first: a checkout (and its venv) may itself live under /tmp,
     # and binds made after the tmpfs land on top of it instead of being hidden by it.
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.disk_bytes), "--tmpfs", "/tmp",
-            "--dir", "/tmp/home", "--dir", "/tmp/work"]
+    # bwrap's /dev is a tmpfs of no size: /dev/shm gets a sized one and /dev itself is read-only below.
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.shm_bytes), "--tmpfs", "/dev/shm",
+            "--size", str(limits.disk_bytes), "--tmpfs", "/tmp", "--dir", "/tmp/home", "--dir", "/tmp/work"]
     for path in _python_paths():
         cmd += ["--ro-bind", source(path), path]
     for p in (sys.prefix, sys.base_prefix):
@@ -239,6 +281,8 @@ def _bwrap_command(exe: str, jobdir: Path, env: dict[str, str], allowed: tuple[s
         cmd += ["--ro-bind", source(path), f"{SITE}/{name}"]
     cmd += ["--ro-bind", harness_tree(allowed), f"{SITE}/coursekit", "--remount-ro", SITE]
     cmd += ["--ro-bind", source(str(jobdir)), "/job", "--chdir", "/tmp/work"]
+    # The root and /dev are tmpfs without a size too: read-only, so the sized ones are all that is writable.
+    cmd += ["--remount-ro", "/dev", "--remount-ro", "/"]
     for key, value in env.items():
         cmd += ["--setenv", key, value]
     cmd += ["--setenv", "USER", "student", "--setenv", "LOGNAME", "student"]  # the uid has no passwd entry
@@ -267,34 +311,6 @@ def _as_job_user(stage: Path, also: list[str], uid: int) -> tuple[list[str], dic
     return wrapper, staged
 
 
-def _uid_pids(uid: int) -> list[int]:
-    pids = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                if entry.stat().st_uid == uid:
-                    pids.append(int(entry.name))
-            except OSError:
-                pass
-    return pids
-
-
-def reap_uid(uid: int, timeout: float = 60.0) -> bool:
-    """Kill every process of ``uid`` and wait until none is left (True), or give up after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pids = _uid_pids(uid)
-        if not pids:
-            return True
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        time.sleep(0.02)
-    return not _uid_pids(uid)
-
-
 def _folder_bytes(path: Path) -> int:
     total = 0
     for root, _, files in os.walk(path):
@@ -318,7 +334,8 @@ class _Tail:
 
 
 def _watch(proc: subprocess.Popen, report_fd: int, log_fd: int, reader: ReportReader, limits: Limits,
-           cell_seconds: float, disk: Callable[[], int] | None) -> tuple[str | None, _Tail]:
+           cell_seconds: float, disk: Callable[[], int] | None,
+           cgroup: cgroups.JobCgroup | None) -> tuple[str | None, _Tail]:
     """Follow the job until it ends or a limit is hit; returns (why this side stopped it, log tail)."""
     start = time.monotonic()
     wall = start + limits.wall_seconds
@@ -343,6 +360,11 @@ def _watch(proc: subprocess.Popen, report_fd: int, log_fd: int, reader: ReportRe
             next_disk_check = now + 0.5
             if disk() > limits.disk_bytes:
                 return "disk", log
+        if cgroup is not None:  # read from the kernel: nothing the job says counts
+            if cgroup.oom_kills():
+                return "memory", log
+            if cgroup.cpu_seconds() > limits.cpu_seconds:
+                return "cpu", log
         exited = proc.poll() is not None
         if exited and not open_fds:
             return None, log
@@ -364,19 +386,25 @@ def _watch(proc: subprocess.Popen, report_fd: int, log_fd: int, reader: ReportRe
                     return "output", log
 
 
-def _kill(proc: subprocess.Popen, uid: int | None) -> None:
-    """Kill the job and everything it started (the uid's processes die in the background; see job_uid)."""
+def _kill(proc: subprocess.Popen, uid: int | None, cgroup: cgroups.JobCgroup | None) -> bool:
+    """Kill the job and everything it started; False when its cgroup could not be emptied and removed.
+
+    ``uid`` is leased by this job, so its processes are this job's (stragglers
+    not yet dead are reaped by the uid's next lease).
+    """
     for kill in (lambda: os.killpg(proc.pid, signal.SIGKILL), proc.kill):
         try:
             kill()
         except (ProcessLookupError, PermissionError):
             pass
     proc.wait()
-    for pid in _uid_pids(uid) if uid is not None else []:
+    removed = cgroup.close() if cgroup is not None else True
+    for pid in uid_pids(uid) if uid is not None else []:
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
+    return removed
 
 
 def run_notebook(jobdir: Path, runner_args: list[str], env: dict[str, str], allowed: tuple[str, ...],
@@ -401,9 +429,30 @@ def run_notebook(jobdir: Path, runner_args: list[str], env: dict[str, str], allo
     scratch : Path
         A private host folder for this job's bookkeeping (never visible to the job).
     """
-    mode, active = protections()
+    mode, active = protections(limits)
     as_root = os.geteuid() == 0
-    uid = job_uid() if as_root else None
+    lease = lease_uid() if as_root else None
+    try:
+        return _run_leased(jobdir, runner_args, env, allowed, n_cells, cell_seconds, limits, scratch, mode,
+                           active, lease.uid if lease is not None else None)
+    finally:
+        if lease is not None:
+            lease.release()
+
+
+def _job_cgroup(limits: Limits) -> cgroups.JobCgroup | None:
+    """This job's cgroup, or None where cgroups cannot be written (``protections`` warns then)."""
+    if cgroups.support().version is None:
+        return None
+    return cgroups.create(cgroups.CgroupLimits(memory_bytes=limits.job_memory_bytes, pids=limits.pids,
+                                               cpus=limits.cpus))
+
+
+def _run_leased(jobdir: Path, runner_args: list[str], env: dict[str, str], allowed: tuple[str, ...],
+                n_cells: int, cell_seconds: float, limits: Limits, scratch: Path, mode: str,
+                active: list[str], uid: int | None) -> SandboxResult:
+    """:func:`run_notebook` once the job's uid (as root) is leased."""
+    as_root = uid is not None
     report_r, report_w = os.pipe()
     log_r, log_w = os.pipe()
     if mode == "bwrap":
@@ -439,24 +488,38 @@ def run_notebook(jobdir: Path, runner_args: list[str], env: dict[str, str], allo
         disk = functools.partial(_folder_bytes, work)
     start = time.monotonic()
     reader = ReportReader(n_cells)
+    cgroup = None
     try:
+        cgroup = _job_cgroup(limits)
         proc = subprocess.Popen(
             cmd, cwd=cwd, env=popen_env, stdin=subprocess.DEVNULL, stdout=log_w, stderr=log_w,
             pass_fds=(report_w,), start_new_session=True,
-            preexec_fn=functools.partial(_child_setup, limits, drop_here),
+            preexec_fn=functools.partial(_child_setup, limits, drop_here, cgroup),
         )
+    except BaseException:
+        if cgroup is not None:
+            cgroup.close()
+        raise
     finally:
         os.close(report_w)
         os.close(log_w)
+    cpu_seconds, peak, stopped, log = 0.0, 0, None, _Tail(limits.log_bytes)
     try:
-        stopped, log = _watch(proc, report_r, log_r, reader, limits, cell_seconds, disk)
+        stopped, log = _watch(proc, report_r, log_r, reader, limits, cell_seconds, disk, cgroup)
     finally:
-        _kill(proc, uid)  # always: whatever the job left behind dies with it
+        if cgroup is not None:  # read before the cgroup goes
+            cpu_seconds, peak = cgroup.cpu_seconds(), cgroup.peak_memory()
+            if cgroup.oom_kills() and stopped is None:
+                stopped = "memory"  # a child killed for memory counts even when the job went on
+        removed = _kill(proc, uid, cgroup)  # always: whatever the job left behind dies with it
         os.close(report_r)
         os.close(log_r)
         if mode == "bwrap" and as_root:
             shutil.rmtree(stage, ignore_errors=True)  # empty mount points (the mounts died with their namespace)
+    if not removed:
+        raise RuntimeError(f"the job's cgroup {cgroup.name} could not be emptied: processes survive SIGKILL")
     return SandboxResult(
         returncode=proc.returncode, reports=reader, seconds=time.monotonic() - start,
         log_tail=log.data.decode("utf-8", "replace"), mode=mode, stopped=stopped, protections=active,
+        cpu_seconds=cpu_seconds, peak_memory=peak,
     )
