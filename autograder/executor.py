@@ -25,7 +25,7 @@ from typing import Any
 from coursekit import grading
 
 from ._runner import code_cells
-from .rebuild import EXTRA_CELL_PREFIX, NotebookError, grade_cells, parse_notebook, rebuild
+from .rebuild import EXTRA_CELL_PREFIX, MAX_NOTEBOOK_BYTES, NotebookError, NotebookTooLarge, grade_cells, parse_notebook, rebuild
 from .sandbox import Limits, SandboxResult, run_notebook
 from .scoring import score
 
@@ -139,6 +139,11 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         "records": {}, "missing_cells": [], "notes": [], "cell_errors": [], "problems": [],
         "log_tail": "", "sandbox": "",
     }
+    if task.get("too_large"):  # plan did not even read it: more than the grader reads of one notebook
+        out.update(status="notebook_too_large", seconds=time.monotonic() - start,
+                   reason=(f"the notebook file is {task['too_large']:,} bytes, more than the limit of "
+                           f"{MAX_NOTEBOOK_BYTES:,} bytes (outputs included); clear its outputs and submit it again"))
+        return out
     if task.get("submission") is None:
         out.update(status="missing_notebook", reason=f"no {task['assignment']}.ipynb was submitted",
                    seconds=time.monotonic() - start)
@@ -146,8 +151,9 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     try:
         submitted = parse_notebook(task["submission"])
         built = rebuild(task["source"], submitted, task["secret"])
-    except NotebookError as exc:
-        out.update(status="malformed_notebook", reason=str(exc)[:500], seconds=time.monotonic() - start)
+    except NotebookError as exc:  # over a size limit: a status of its own, naming the limit
+        status = "notebook_too_large" if isinstance(exc, NotebookTooLarge) else "malformed_notebook"
+        out.update(status=status, reason=str(exc)[:500], seconds=time.monotonic() - start)
         return out
     # What the instructor's tools see in autograded/: the same cells, the test cells as in source/.
     out["notebook"] = rebuild(task["source"], submitted, None).notebook
