@@ -75,11 +75,11 @@ from .rebuild import MAX_NOTEBOOK_BYTES, NotebookError, NotebookTooLarge, parse_
 
 __all__ = ["MAX_COLLECT_BYTES", "MAX_RATIO", "CollectError", "CollectReport", "collect", "parse_name", "shown", "student_id"]
 
-_MOODLE_MARK = r"_(?P<id>\d+)_assignsubmission_(?:file|onlinetext)_"
+_MOODLE_MARK = r"_(?P<id>[0-9]+)_assignsubmission_(?:file|onlinetext)_"
 # A Moodle folder name ends with the marker: read from the right, the name may hold anything.
 _MOODLE_FOLDER = re.compile(rf"^(?P<name>.+){_MOODLE_MARK}$", re.DOTALL)
 _MOODLE_ANY = re.compile(rf"(?={_MOODLE_MARK})")  # every marker, overlapping ones too
-_CANVAS = re.compile(r"^(?P<name>[^_/]+?)(?P<late>_LATE)?_(?P<id>\d+)_(?P<attempt>\d+)_(?P<file>.+)$", re.DOTALL)
+_CANVAS = re.compile(r"^(?P<name>[^_/]+?)(?P<late>_LATE)?_(?P<id>[0-9]+)_(?P<attempt>[0-9]+)_(?P<file>.+)$", re.DOTALL)
 _IGNORED_DIRS = {"__MACOSX", ".ipynb_checkpoints"}
 _IGNORED_FILES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 _KEEP = set("._-@+")
@@ -112,6 +112,15 @@ def shown(name: str) -> str:
     if name.isprintable():
         return name
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in name)
+
+
+def _storable(text: str) -> str:
+    """``text`` as it is when it can be written as UTF-8 (a tab stays a tab), else :func:`shown`."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:  # an undecodable byte of a folder name
+        return shown(text)
 
 
 def student_id(raw: str) -> str:
@@ -615,8 +624,8 @@ def _write(course: Course, assignment: str, cand: Candidate, report: CollectRepo
     if dry_run:
         return
     folder.mkdir(parents=True, exist_ok=True)
-    meta = {"file": shown(cand.name), "scheme": cand.scheme, "source": shown(cand.source),
-            "lms_name": shown(cand.lms_name), "late_by_lms": cand.late, "attempt": cand.attempt or None,
+    meta = {"file": _storable(cand.name), "scheme": cand.scheme, "source": _storable(cand.source),
+            "lms_name": _storable(cand.lms_name), "late_by_lms": cand.late, "attempt": cand.attempt or None,
             "time": format_timestamp(cand.time) if cand.time else None}
     files = {f"{assignment}.ipynb": data,
              "collect.json": (json.dumps(meta, indent=1, ensure_ascii=False) + "\n").encode()}
