@@ -87,7 +87,12 @@ def _run_status(result: SandboxResult, cells: list[tuple[str, str]], notebook: d
     if result.stopped in ("output", "disk"):
         what = "wrote more data to disk" if result.stopped == "disk" else "sent more output"
         return "output_too_large", f"the notebook {what} than allowed and was stopped while running {where}"
-    if not r.finished and not (r.broken and result.returncode == 0):
+    if r.broken:  # whatever the exit code: without the complete, well-formed report nothing after it is known
+        return "report_corrupted", (
+            f"the notebook wrote into the grader's report channel while running {where} "
+            f"({r.problems[0] if r.problems else 'corrupted'}); nothing reported after that point could be "
+            "trusted, so the checks after it were not counted")
+    if not r.finished:
         rc = result.returncode
         if rc is not None and rc < 0 and -rc == signal.SIGXFSZ:
             return "output_too_large", "the notebook wrote a file larger than allowed and was stopped"
