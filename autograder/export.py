@@ -73,8 +73,8 @@ def csv_cell(value: object) -> str:
 
     Examples
     --------
-    >>> [csv_cell(v) for v in ("=HYPERLINK(\"http://x\")", "@SUM(1+1)", "+1+1", "-2+3", "\t=1", "Ada")]
-    ['\'=HYPERLINK("http://x")', "'@SUM(1+1)", "'+1+1", "'-2+3", "'\t=1", 'Ada']
+    >>> [csv_cell(v) for v in ("=HYPERLINK(1)", "@SUM(1+1)", "+1+1", "-2+3", "\\t=1", "Ada")]
+    ["'=HYPERLINK(1)", "'@SUM(1+1)", "'+1+1", "'-2+3", "'\\t=1", 'Ada']
     >>> csv_cell("-2.5"), csv_cell(None), csv_cell(3)
     ('-2.5', '', '3')
     """
