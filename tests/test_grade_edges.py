@@ -179,3 +179,20 @@ def test_kill_9_of_the_driver_takes_its_workers_and_sandboxes_with_it(tmp_path):
         if driver.poll() is None:
             driver.kill()
             driver.wait()
+
+
+def test_a_file_over_the_raw_limit_is_never_read_into_a_task(tmp_path, monkeypatch):
+    """plan hashes it in chunks and sends only its size; the worker gives it its own status."""
+    import autograder.plan as plan_module
+    from autograder.executor import run_task
+
+    course = _course(tmp_path)
+    _put(course, "huge", _solution())
+    size = (course / "submitted" / "huge" / A1 / f"{A1}.ipynb").stat().st_size
+    small, _ = plan_module.plan_tasks(plan_module.Course(course), A1, {})
+    monkeypatch.setattr(plan_module, "MAX_NOTEBOOK_BYTES", 1000)
+    (task,), _ = plan_module.plan_tasks(plan_module.Course(course), A1, {})
+    assert task["submission"] is None and task["too_large"] == size
+    assert task["key"] == small[0]["key"]  # the same key as when the bytes were read whole
+    out = run_task({**task, "secret": "s"})
+    assert out["status"] == "notebook_too_large" and f"{size:,} bytes" in out["reason"]
