@@ -98,7 +98,7 @@ def _hostile_zip(path: Path) -> Path:
     data[at + 5] ^= 0x20  # stored bytes changed: the CRC no longer matches
     name = f"secret_2005_6005_{A1}.ipynb".encode()
     for sig, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # mark it encrypted, locally and centrally
-        start = data.find(sig + b"", 0)
+        start = data.find(sig)
         while start >= 0:
             name_at = start + (30 if sig == b"PK\x03\x04" else 46)
             if data[name_at:name_at + len(name)] == name:
