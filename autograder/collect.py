@@ -336,9 +336,9 @@ def _zip_entries(zf: zipfile.ZipFile, tz: tzinfo, zip_size: int) -> Iterator[_En
         name = info.filename
         if count[name] > 1:  # which of them the LMS meant is unknown: each is listed, none is collected
             seen[name] = seen.get(name, 0) + 1
-            yield (f"{name} [entry {seen[name]} of {count[name]} with this name]", None, info.file_size,
-                   f"the zip holds {count[name]} entries with this name, so which one is the submission is "
+            why = (f"the zip holds {count[name]} entries with this name, so which one is the submission is "
                    "unknown; none of them was collected (ask the student, or unpack the zip and rename them)")
+            yield f"{name} [entry {seen[name]} of {count[name]} with this name]", None, info.file_size, why
             continue
         if info.is_dir():
             continue
@@ -565,8 +565,8 @@ def _collect(course: Course, assignment: str, entries: Iterator, grade_ids: set[
         try:
             cand = _candidate(name, moment, size, read, assignment, grade_ids, report)
         except Exception as exc:  # noqa: BLE001  one entry never stops the class: it is listed with the reason
-            report.unmatched.append((name, f"collect failed on this entry ({type(exc).__name__}: {str(exc)[:200]}); "
-                                           "please report it"))
+            why = f"collect failed on this entry ({type(exc).__name__}: {str(exc)[:200]}); please report it"
+            report.unmatched.append((name, why))
             continue
         if cand is not None:
             found.append(cand)

@@ -25,7 +25,15 @@ from typing import Any
 from coursekit import grading
 
 from ._runner import code_cells
-from .rebuild import EXTRA_CELL_PREFIX, MAX_NOTEBOOK_BYTES, NotebookError, NotebookTooLarge, grade_cells, parse_notebook, rebuild
+from .rebuild import (
+    EXTRA_CELL_PREFIX,
+    MAX_NOTEBOOK_BYTES,
+    NotebookError,
+    NotebookTooLarge,
+    grade_cells,
+    parse_notebook,
+    rebuild,
+)
 from .sandbox import Limits, SandboxResult, run_notebook
 from .scoring import score
 

@@ -25,7 +25,7 @@ import pytest
 pytest.importorskip("nbgrader")
 pytest.importorskip("IPython")
 
-from autograder.rebuild import MAX_CELLS  # noqa: E402
+from autograder.rebuild import MAX_CELLS
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "assignments"
