@@ -55,6 +55,7 @@ UTF-8).  Only a source that cannot be opened at all is an error
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -412,6 +413,45 @@ def _read_file(path: Path) -> bytes:
             raise _Unreadable(f"could not be read ({exc.strerror or exc})") from None
 
 
+def _without_false_utf8_flags(data: bytes) -> bytes | None:
+    """The zip's bytes with the UTF-8 flag cleared on every entry whose name is not UTF-8, or None.
+
+    Python's ``zipfile`` refuses the whole zip when one name flagged as UTF-8 is not; without the
+    flag (in the central directory and in the entry's own header, which must agree) the name is
+    read as CP437, every byte a character, and the entry is collected or unmatched like any other.
+    None when the zip's layout is not the plain one this reads (Zip64, a damaged directory).
+    """
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return None
+    size_cd, offset_cd = struct.unpack_from("<II", data, end + 12)
+    if offset_cd == 0xFFFFFFFF or size_cd == 0xFFFFFFFF:
+        return None
+    shift = end - size_cd - offset_cd  # bytes in front of the zip (a self-extractor, a concatenation)
+    out = bytearray(data)
+    at, changed = offset_cd + shift, False
+    while 0 <= at < end:
+        if data[at:at + 4] != b"PK\x01\x02" or at + 46 > end:
+            return None
+        flags, = struct.unpack_from("<H", data, at + 8)
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, at + 28)
+        local, = struct.unpack_from("<I", data, at + 42)
+        name = data[at + 46:at + 46 + name_len]
+        if flags & 0x800:
+            try:
+                name.decode("utf-8")
+            except UnicodeDecodeError:
+                local += shift
+                if data[local:local + 4] != b"PK\x03\x04":
+                    return None
+                struct.pack_into("<H", out, at + 8, flags & ~0x800)
+                local_flags, = struct.unpack_from("<H", data, local + 6)
+                struct.pack_into("<H", out, local + 6, local_flags & ~0x800)
+                changed = True
+        at += 46 + name_len + extra_len + comment_len
+    return bytes(out) if changed else None
+
+
 def _entries(source: Path, tz: tzinfo, stack: ExitStack) -> Iterator[_Entry]:
     """(name, time, size, reader or the reason it is skipped) for every file of a folder or a zip.
 
@@ -427,8 +467,14 @@ def _entries(source: Path, tz: tzinfo, stack: ExitStack) -> Iterator[_Entry]:
     if not source.exists():
         raise CollectError(f"{source} does not exist; give a folder of notebooks or the LMS's bulk-download zip")
     try:
-        zf = stack.enter_context(zipfile.ZipFile(source))
         zip_size = source.stat().st_size
+        try:
+            zf = stack.enter_context(zipfile.ZipFile(source))
+        except UnicodeDecodeError:  # one entry's name: read those names as CP437 instead of losing the zip
+            fixed = _without_false_utf8_flags(source.read_bytes())
+            if fixed is None:
+                raise
+            zf = stack.enter_context(zipfile.ZipFile(io.BytesIO(fixed)))
     except UnicodeDecodeError:
         raise CollectError(f"{source}: its list of files holds a name that is not valid UTF-8 although the zip says "
                            "it is (a damaged or forged zip); unpack it with another tool and collect the folder") from None

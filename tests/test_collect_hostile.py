@@ -278,3 +278,20 @@ def test_fuzz_collect_never_raises_and_accounts_for_every_entry(tmp_path_factory
         assert any(a == name or a.startswith(name + " [entry") for a in accounted) or name in text, name
     for student in _students(course):
         assert (course / "submitted" / student / A1 / f"{A1}.ipynb").is_file()
+
+
+def test_a_name_falsely_flagged_utf8_costs_only_its_own_entry(tmp_path):
+    """Python's zipfile refuses a whole zip for one such name; collect reads that name as CP437."""
+    course = _new_course(tmp_path / "course")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr(f"ann_1001_5001_{A1}.ipynb", _nb("ann"))
+        zf.writestr(f"bob_1002_5002_{A1}.ipynb", _nb("bob"))
+        zf.writestr(f"café_1003_5003_{A1}.ipynb", _nb("cafe"))  # flagged UTF-8 by zipfile (not ASCII)
+    data = buf.getvalue().replace("café".encode(), b"caf\xff\xfe")  # same length, no longer UTF-8
+    z = tmp_path / "canvas.zip"
+    z.write_bytes(data)
+    proc = _cli(course, z)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _students(course) == {"1001", "1002", "1003"}
+    assert _tag(course, "1003") == "cafe"
