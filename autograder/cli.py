@@ -125,7 +125,13 @@ def _collect(args: argparse.Namespace) -> int:
 
     from .collect import collect
 
-    report = collect(args.course, args.assignment, args.source, dry_run=args.dry_run)
+    from .collect import CollectError
+
+    try:
+        report = collect(args.course, args.assignment, args.source, dry_run=args.dry_run)
+    except CollectError as exc:  # the source as a whole: one bad entry never gets here
+        print(f"[autograder] error: {exc}", file=sys.stderr)
+        return 2
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     print("\n".join(f"[autograder] {line}" for line in report.lines(color=color)))
     return 1 if ((report.unmatched or report.collisions) and args.strict) else 0
@@ -252,7 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignment")
     p.add_argument("source", type=Path, help="folder of notebooks or bulk-download zip")
     p.add_argument("--dry-run", action="store_true", help="report only, write nothing")
-    p.add_argument("--strict", action="store_true", help="exit 1 when a file is unmatched or two students collide")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a file is unmatched or two students collide "
+                   "(exit 2, always: the source cannot be read at all)")
     p.set_defaults(func=_collect)
 
     p = sub.add_parser("feedback", help="per-student HTML under feedback/<student>/<a>/")

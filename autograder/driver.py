@@ -11,8 +11,12 @@ as a status with a reason; the class run always completes.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import secrets
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -64,9 +68,66 @@ def _failed_raw(task: dict[str, Any], exc: BaseException) -> dict[str, Any]:
             "records": {}, "missing_cells": [], "seconds": 0.0, "log_tail": repr(exc)[:2000]}
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_in_task = False
+_driver_gone = False
+
+
+class _DriverGone(BaseException):
+    """Raised in a pool worker whose driver died: unwinds the task (its sandbox is killed on the way)."""
+
+
+def _on_driver_death(signum: int, frame: Any) -> None:
+    global _driver_gone
+    if _driver_gone:
+        return
+    _driver_gone = True
+    if not _in_task:
+        os._exit(1)
+    raise _DriverGone  # run_notebook's ``finally`` kills the job's processes before the worker exits
+
+
+def _watch_driver(driver_pid: int) -> None:
+    """Where the kernel cannot signal a parent's death: notice it by polling."""
+    while os.getppid() == driver_pid:
+        time.sleep(1.0)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _worker_init(driver_pid: int) -> None:
+    """Pool worker start-up: die with the driver, even one killed with ``kill -9``.
+
+    Linux signals the worker (``PR_SET_PDEATHSIG``) when the driver dies; a
+    thread watching ``getppid()`` does the same elsewhere.  Either way the
+    signal handler unwinds the running task, so the sandbox's processes are
+    killed too, and then the worker exits.
+    """
+    signal.signal(signal.SIGTERM, _on_driver_death)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watching thread alone
+        pass
+    if os.getppid() != driver_pid:  # the driver died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch_driver, args=(driver_pid,), daemon=True, name="watch-driver").start()
+
+
+def _pool_task(task: dict[str, Any]) -> dict[str, Any]:
+    """``run_task`` in a pool worker; a dead driver ends the worker once the task has cleaned up."""
+    global _in_task
+    _in_task = True
+    try:
+        return run_task(task)
+    except _DriverGone:
+        os._exit(1)
+    finally:
+        _in_task = False
+
+
 def _run_local(tasks: list[dict[str, Any]], workers: int) -> Iterator[dict[str, Any]]:
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_task, t): t for t in tasks}
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(os.getpid(),)) as pool:
+        futures = {pool.submit(_pool_task, t): t for t in tasks}
         for fut in as_completed(futures):
             try:
                 yield fut.result()

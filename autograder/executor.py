@@ -27,7 +27,15 @@ from coursekit import grading
 from ._runner import code_cells
 from .identity import WRONG_NOTEBOOK, not_this_notebook
 from .imports import forbidden_import_notes
-from .rebuild import EXTRA_CELL_PREFIX, NotebookError, grade_cells, parse_notebook, rebuild
+from .rebuild import (
+    EXTRA_CELL_PREFIX,
+    MAX_NOTEBOOK_BYTES,
+    NotebookError,
+    NotebookTooLarge,
+    grade_cells,
+    parse_notebook,
+    rebuild,
+)
 from .sandbox import Limits, SandboxResult, run_notebook
 from .scoring import score
 
@@ -96,7 +104,12 @@ def _run_status(result: SandboxResult, cells: list[tuple[str, str]], notebook: d
     if result.stopped in ("output", "disk"):
         what = "wrote more data to disk" if result.stopped == "disk" else "sent more output"
         return "output_too_large", f"the notebook {what} than allowed and was stopped while running {where}"
-    if not r.finished and not (r.broken and result.returncode == 0):
+    if r.broken:  # whatever the exit code: without the complete, well-formed report nothing after it is known
+        return "report_corrupted", (
+            f"the notebook wrote into the grader's report channel while running {where} "
+            f"({r.problems[0] if r.problems else 'corrupted'}); nothing reported after that point could be "
+            "trusted, so the checks after it were not counted")
+    if not r.finished:
         rc = result.returncode
         if rc is not None and rc < 0 and -rc == signal.SIGXFSZ:
             return "output_too_large", "the notebook wrote a file larger than allowed and was stopped"
@@ -148,6 +161,11 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         "records": {}, "missing_cells": [], "notes": [], "cell_errors": [], "problems": [],
         "log_tail": "", "sandbox": "",
     }
+    if task.get("too_large"):  # plan did not even read it: more than the grader reads of one notebook
+        out.update(status="notebook_too_large", seconds=time.monotonic() - start,
+                   reason=(f"the notebook file is {task['too_large']:,} bytes, more than the limit of "
+                           f"{MAX_NOTEBOOK_BYTES:,} bytes (outputs included); clear its outputs and submit it again"))
+        return out
     if task.get("submission") is None:
         out.update(status="missing_notebook", reason=f"no {task['assignment']}.ipynb was submitted",
                    seconds=time.monotonic() - start)
@@ -155,8 +173,9 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     try:
         submitted = parse_notebook(task["submission"])
         built = rebuild(task["source"], submitted, task["secret"])
-    except NotebookError as exc:
-        out.update(status="malformed_notebook", reason=str(exc)[:500], seconds=time.monotonic() - start)
+    except NotebookError as exc:  # over a size limit: a status of its own, naming the limit
+        status = "notebook_too_large" if isinstance(exc, NotebookTooLarge) else "malformed_notebook"
+        out.update(status=status, reason=str(exc)[:500], seconds=time.monotonic() - start)
         return out
     wrong = not_this_notebook(task["assignment"], task["source"], submitted, task.get("others"))
     if wrong:  # not run: its own outcome, not a silent 0 "graded" with a note per missing answer

@@ -15,6 +15,14 @@ Due dates and the late rule come from ``autograder.toml``
 user id); ``moodle_<a>.csv``: Moodle's offline grading worksheet of each
 assignment (rows matched by participant number).  Both carry final scores.
 
+Every cell of every CSV is neutralised against formula injection (OWASP):
+a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return gets a leading ``'`` (see :func:`csv_cell`), so a student named
+``=HYPERLINK(...)`` is text in a spreadsheet.  A plain number (``-2``,
+``-0.5``) is left alone: it is no formula, and a score must stay a number.
+The LMS columns that rows are matched by (Canvas's ``ID``, Moodle's
+``Identifier``) are digits and ``Participant N``, never changed.
+
 ``report.html``: per assignment, a histogram of the scores of every question
 (PNG embedded in the page, matplotlib's Agg backend), the late submissions
 (raw score, hours late, penalty, final score), the slowest submissions and
@@ -29,6 +37,8 @@ import csv
 import html
 import io
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -43,7 +53,50 @@ from .similarity_report import with_similarity_section
 from .status import failure_kind, rerun_command
 from .store import ResultsStore
 
-__all__ = ["ExportResult", "export", "export_all"]
+__all__ = ["ExportResult", "csv_cell", "export", "export_all"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
+def csv_cell(value: object) -> str:
+    """One CSV cell, safe to open in a spreadsheet: a would-be formula gets a leading ``'`` (OWASP).
+
+    Parameters
+    ----------
+    value : object
+        The cell's value (``None`` is empty).
+
+    Returns
+    -------
+    str
+        The text, with ``'`` in front when it starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+        carriage return and is not a plain number.
+
+    Examples
+    --------
+    >>> [csv_cell(v) for v in ("=HYPERLINK(1)", "@SUM(1+1)", "+1+1", "-2+3", "\\t=1", "Ada")]
+    ["'=HYPERLINK(1)", "'@SUM(1+1)", "'+1+1", "'-2+3", "'\\t=1", 'Ada']
+    >>> csv_cell("-2.5"), csv_cell(None), csv_cell(3)
+    ('-2.5', '', '3')
+    """
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def _lms_number(student: str) -> bool:
+    """A Canvas user id or Moodle participant number: ASCII digits only (``isdigit`` takes any script's)."""
+    return student.isascii() and student.isdigit()
+
+
+def _write_rows(path: Path, rows: Iterable[list[object]]) -> None:
+    """A CSV file of ``rows``, every cell through :func:`csv_cell` (the one way this module writes CSV)."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        for row in rows:
+            w.writerow([csv_cell(v) for v in row])
 
 
 def _manual_scores(db_url: str, assignment: str, students: list[str], manual: list[str]) -> dict:
@@ -204,11 +257,7 @@ def export_all(course_root: Path, out_dir: Path | None = None, assignments: list
                                f"({', '.join(late_students[:5])}{' ...' if len(late_students) > 5 else ''}) "
                                f"{missing_due_date(course.root, a)}")
     csv_path = out_dir / "grades.csv"
-    with open(csv_path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=header, restval="")
-        w.writeheader()
-        for s in students:
-            w.writerow(table[s])
+    _write_rows(csv_path, [header] + [[table[s].get(h, "") for h in header] for s in students])
     result = ExportResult(csv=csv_path, report=out_dir / "report.html", canvas=out_dir / "canvas_grades.csv",
                           warnings=result_warnings)
     _write_canvas(result, config, assignments, students, finals, names)
@@ -244,17 +293,15 @@ def _write_canvas(result: ExportResult, config: CourseConfig, assignments: list[
                                    f"is headed {a!r} and Canvas would create a new assignment; copy the header of "
                                    "that assignment from Canvas's gradebook export (e.g. \"A1 Backprop (48213)\")")
         columns[a] = column or a
-    not_canvas = [s for s in students if not s.isdigit()]
+    not_canvas = [s for s in students if not _lms_number(s)]
     if not_canvas:
         result.warnings.append(f"canvas_grades.csv: {len(not_canvas)} student id(s) are not Canvas user ids "
                                f"(not collected from a Canvas zip), Canvas cannot match them: "
                                f"{', '.join(not_canvas[:5])}{' ...' if len(not_canvas) > 5 else ''}")
-    with open(result.canvas, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] + [columns[a] for a in assignments])
-        for s in students:
-            w.writerow([names.get(s, s), s, "", "", ""]
-                       + [_num(finals.get((s, a))) if (s, a) in finals else "" for a in assignments])
+    header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"] + [columns[a] for a in assignments]
+    _write_rows(result.canvas, [header] + [
+        [names.get(s, s), s, "", "", ""] + [_num(finals.get((s, a))) if (s, a) in finals else "" for a in assignments]
+        for s in students])
 
 
 def _write_moodle(out_dir: Path, assignment: str, rows: list[dict[str, Any]], finals: dict[tuple[str, str], float],
@@ -269,15 +316,14 @@ def _write_moodle(out_dir: Path, assignment: str, rows: list[dict[str, Any]], fi
     path = out_dir / f"moodle_{assignment}.csv"
     max_total = float(sum(c["points"] for c in cells))
     skipped = []
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["Identifier", "Full name", "Grade", "Maximum grade"])
-        for r in sorted(rows, key=lambda r: r["student"]):
-            s = r["student"]
-            if not s.isdigit():
-                skipped.append(s)
-                continue
-            w.writerow([f"Participant {s}", names.get(s, ""), _num(finals.get((s, assignment))), _num(max_total)])
+    table: list[list[object]] = [["Identifier", "Full name", "Grade", "Maximum grade"]]
+    for r in sorted(rows, key=lambda r: r["student"]):
+        s = r["student"]
+        if not _lms_number(s):
+            skipped.append(s)
+            continue
+        table.append([f"Participant {s}", names.get(s, ""), _num(finals.get((s, assignment))), _num(max_total)])
+    _write_rows(path, table)
     if skipped:
         warnings.append(f"{path.name}: left out {len(skipped)} student id(s) that are not Moodle participant numbers "
                         f"(not collected from a Moodle zip): {', '.join(skipped[:5])}{' ...' if len(skipped) > 5 else ''}")

@@ -72,9 +72,22 @@ def submission_path(course: Course, assignment: str, student: str) -> Path | Non
     return others[0] if len(others) == 1 else None
 
 
-def _read_capped(path: Path) -> bytes:
+def _read_capped(path: Path, h: Any) -> tuple[bytes | None, int]:
+    """(the bytes, size) of a notebook within the grader's limit; (None, size) past it, hashed in chunks.
+
+    An over-limit file is never held in memory nor sent to a worker: its task says only its size.
+    """
+    size = 0
+    kept: list[bytes] | None = []
     with open(path, "rb") as fh:
-        return fh.read(MAX_NOTEBOOK_BYTES + 1)  # the rebuild reports "too large" from the length
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+            if kept is not None:
+                kept.append(chunk)
+                if size > MAX_NOTEBOOK_BYTES:
+                    kept = None
+    return (b"".join(kept) if kept is not None else None), size
 
 
 def plan_tasks(
@@ -100,15 +113,17 @@ def plan_tasks(
     tasks, skipped = [], []
     for student in students or course.students(assignment):
         path = submission_path(course, assignment, student)
-        data = _read_capped(path) if path is not None else None
         h = hashlib.sha256(GRADER_VERSION.encode() + b"\0" + source_bytes + b"\0")
-        h.update(data if data is not None else b"<missing>")
+        data, size = _read_capped(path, h) if path is not None else (None, 0)
+        if path is None:
+            h.update(b"<missing>")
         key = h.hexdigest()
         if not force and done.get(student) == key:
             skipped.append(student)
             continue
         tasks.append(
             {"assignment": assignment, "student": student, "key": key, "source": source,
-             "submission": data, "others": others}
+             "submission": data, "others": others,
+             **({"too_large": size} if path is not None and data is None else {})}
         )
     return tasks, skipped

@@ -50,6 +50,16 @@ Parsing
 outputs, attachments and all metadata but nbgrader's (the grader
 re-executes, so saved figures never cost a submission), and then limits
 what matters: the source characters per cell and in total.
+
+Every limit is checked before the work it bounds is spent: the raw bytes
+before decoding, the number of JSON values (``MAX_JSON_VALUES``) before the
+parser allocates anything, the number of cells (``MAX_CELLS``) before any
+cell is looked at, each cell's source before the total.  A notebook over a
+limit raises :class:`NotebookTooLarge` (status ``notebook_too_large``) naming
+the limit and the real size; the student's nbgrader metadata keeps only its
+known keys with the right types (a list as ``grade_id`` is no ``grade_id``),
+and a cell id longer than nbformat's 64 characters is dropped, so nothing
+unbounded reaches the rebuilt (and the autograded) notebook.
 """
 
 from __future__ import annotations
@@ -64,10 +74,13 @@ from coursekit.grading.untrusted import UntrustedDataError, clean_text, load_jso
 
 __all__ = [
     "EXTRA_CELL_PREFIX",
+    "MAX_CELLS",
     "MAX_CELL_CHARS",
+    "MAX_JSON_VALUES",
     "MAX_NOTEBOOK_BYTES",
     "MAX_SOURCE_CHARS",
     "NotebookError",
+    "NotebookTooLarge",
     "Rebuilt",
     "grade_cells",
     "nbgrader_cells",
@@ -78,8 +91,14 @@ __all__ = [
 MAX_NOTEBOOK_BYTES = 200 * 2**20  # the raw file, outputs included (they are dropped after parsing)
 MAX_CELL_CHARS = 200_000  # source of one cell
 MAX_SOURCE_CHARS = 2_000_000  # source of all cells
+MAX_CELLS = 3_000  # the assignments have about 60; a student adds some, never thousands
+# Array elements and object members in the whole file, outputs included: the parser's work and
+# memory (about 0.3 KiB a value at worst). A notebook of 1.6 million empty cells is 6.4 million.
+MAX_JSON_VALUES = 1_000_000
 _MAX_DEPTH = 100  # widget state and rich outputs nest a few levels; json's parser recurses per level
-_MAX_ITEMS = 5_000_000
+_MAX_ID_CHARS = 64  # nbformat's limit for a cell id
+_NBGRADER_KEYS = {"grade_id": str, "points": (int, float), "grade": bool, "solution": bool, "locked": bool,
+                  "task": bool, "schema_version": int}
 _CELL_TYPES = ("code", "markdown", "raw")
 _HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.DOTALL)
 # A seed argument, with the comma that joins it to its neighbours.
@@ -90,6 +109,10 @@ EXTRA_CELL_PREFIX = "student-extra-"  # the id of each cell of the student's tha
 
 class NotebookError(ValueError):
     """The submission is not a usable notebook (malformed JSON, wrong structure, too large)."""
+
+
+class NotebookTooLarge(NotebookError):
+    """The submission is over one of the grader's size limits; the message names the limit and the real size."""
 
 
 @dataclass
@@ -135,6 +158,18 @@ def _name(cell: dict[str, Any], index: int) -> str:
     return f"cells[{index}]"
 
 
+def _known_nbgrader(meta: dict[str, Any]) -> dict[str, Any]:
+    """nbgrader's keys that the grader reads, each only with its type (a list as grade_id is dropped)."""
+    out = {}
+    for key, kind in _NBGRADER_KEYS.items():
+        value = meta.get(key)
+        if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
+            if isinstance(value, str) and len(value) > 200:
+                continue
+            out[key] = value
+    return out
+
+
 def _stripped(nb: Any) -> dict[str, Any]:
     """The notebook with only what is executed or graded; structure and source sizes checked."""
     if not isinstance(nb, dict):
@@ -143,6 +178,9 @@ def _stripped(nb: Any) -> dict[str, Any]:
         raise NotebookError("the notebook has no 'cells'")
     if not isinstance(nb["cells"], list):
         raise NotebookError(f"the notebook's 'cells' is {_kind(nb['cells'])}, not a list")
+    if len(nb["cells"]) > MAX_CELLS:
+        raise NotebookTooLarge(f"the notebook has {len(nb['cells']):,} cells, more than the limit of "
+                               f"{MAX_CELLS:,}; delete the empty and unused ones")
     cells, sizes = [], []
     for i, cell in enumerate(nb["cells"]):
         if not isinstance(cell, dict):
@@ -158,19 +196,19 @@ def _stripped(nb: Any) -> dict[str, Any]:
             raise NotebookError(f"{_name(cell, i)}: its metadata is not an object")
         out: dict[str, Any] = {"cell_type": cell["cell_type"], "metadata": {}, "source": _source(cell)}
         if "nbgrader" in meta:
-            out["metadata"]["nbgrader"] = meta["nbgrader"]
-        if isinstance(cell.get("id"), str):
+            out["metadata"]["nbgrader"] = _known_nbgrader(meta["nbgrader"])
+        if isinstance(cell.get("id"), str) and 0 < len(cell["id"]) <= _MAX_ID_CHARS:
             out["id"] = cell["id"]
         if cell["cell_type"] == "code":
             out["outputs"], out["execution_count"] = [], None
         if len(out["source"]) > MAX_CELL_CHARS:
-            raise NotebookError(f"{_name(cell, i)} has {len(out['source']):,} characters of source, more than "
+            raise NotebookTooLarge(f"{_name(cell, i)} has {len(out['source']):,} characters of source, more than "
                                 f"the limit of {MAX_CELL_CHARS:,} per cell")
         sizes.append(len(out["source"]))
         cells.append(out)
     if sum(sizes) > MAX_SOURCE_CHARS:
         big = max(range(len(sizes)), key=sizes.__getitem__)
-        raise NotebookError(f"the cells have {sum(sizes):,} characters of source in total, more than the limit "
+        raise NotebookTooLarge(f"the cells have {sum(sizes):,} characters of source in total, more than the limit "
                             f"of {MAX_SOURCE_CHARS:,}; the largest is {_name(nb['cells'][big], big)} with "
                             f"{sizes[big]:,}")
     minor = nb.get("nbformat_minor")
@@ -195,9 +233,12 @@ def parse_notebook(data: bytes) -> dict[str, Any]:
     Raises
     ------
     NotebookError
-        With the precise problem: the file is over the raw-bytes cap, JSON is
-        invalid (line and column), the structure is wrong (which cell), or a
-        cell's or all cells' source is too long (the real size, and which cell).
+        With the precise problem: JSON is invalid (line and column) or the
+        structure is wrong (which cell).
+    NotebookTooLarge
+        The file is over the raw-bytes cap, holds too many JSON values or
+        cells, or a cell's or all cells' source is too long (the limit, the
+        real size, and which cell).
 
     Examples
     --------
@@ -210,13 +251,16 @@ def parse_notebook(data: bytes) -> dict[str, Any]:
     autograder.rebuild.NotebookError: cells[1] is a number, not a cell (an object)
     """
     if len(data) > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(f"the notebook file is larger than {MAX_NOTEBOOK_BYTES:,} bytes, the most that "
-                            "is read (outputs included)")
+        raise NotebookTooLarge(f"the notebook file is larger than {MAX_NOTEBOOK_BYTES:,} bytes, the most that "
+                               "is read (outputs included); clear its outputs and submit it again")
     try:
-        nb = load_json(data, max_bytes=MAX_NOTEBOOK_BYTES, max_depth=_MAX_DEPTH, max_items=_MAX_ITEMS,
+        nb = load_json(data, max_bytes=MAX_NOTEBOOK_BYTES, max_depth=_MAX_DEPTH, max_items=MAX_JSON_VALUES,
                        max_str=MAX_NOTEBOOK_BYTES)
     except UntrustedDataError as exc:
         reason = str(exc)
+        if reason.startswith("more than ") and reason.endswith(" values"):
+            raise NotebookTooLarge(f"the notebook holds more than {MAX_JSON_VALUES:,} JSON values (cells, lines "
+                                   "and saved outputs), the limit; clear its outputs and delete unused cells") from None
         if reason.startswith("invalid "):
             reason = reason.removeprefix("invalid JSON ")
             raise NotebookError(f"the notebook is not valid JSON: {reason}") from None

@@ -278,7 +278,8 @@ def test_an_answer_read_from_the_inputs_is_not_there(graded):
 
 def test_hostile_report_bytes_cost_only_their_author(graded):
     row = graded["rows"]["hostile_reports"]
-    assert row["status"] == "graded" and any("corrupted" in p for p in row["problems"])
+    assert row["status"] == "report_corrupted" and any("corrupted" in p for p in row["problems"])
+    assert "report channel" in row["reason"]
     assert _lost(graded, "hostile_reports") == set(FULL)  # the stream broke before any record: all lost
     assert _scores(graded, "solution") == FULL  # everybody else graded normally
 

@@ -307,7 +307,8 @@ def test_feedback_shows_the_late_penalty(moodle_course):
     assert "on time" in on_time and "late penalty" not in on_time.lower()
 
 
-@pytest.mark.parametrize("module", ["autograder.config", "autograder.late", "autograder.collect", "autograder.status"])
+@pytest.mark.parametrize("module", ["autograder.config", "autograder.late", "autograder.collect", "autograder.status",
+                                    "autograder.export"])
 def test_docstring_examples(module):
     """The autograder is outside the suite's ``--doctest-modules`` paths, so its examples run here."""
     result = doctest.testmod(importlib.import_module(module))
