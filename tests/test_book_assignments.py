@@ -269,7 +269,7 @@ def test_assignment_page_shows_the_registrys_checks_and_points(site: Path, assig
 
     text = html.unescape((site / "assignments" / f"{assignment}.html").read_text(encoding="utf-8"))
     checks = all_checks(assignment_prefix(assignment))
-    rows = re.findall(r"<tr><td><code>([^<]+)</code>.*?</td><td>.*?</td><td>([\d.]+)</td>", text)
+    rows = re.findall(r"<tr><td><code>([^<]+)</code>.*?</td><td>.*?</td><td>([\d.]+)(?:<br>|</td>)", text)
     shown = {check_id: float(points) for check_id, points in rows}
     assert {c.id: float(c.points) for c in checks}.items() <= shown.items(), shown
     total = f"{sum(c.points for c in checks):g}"
