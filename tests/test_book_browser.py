@@ -292,7 +292,23 @@ _LAYOUT_JS = """([scrollBoxes]) => {
     if (el.closest("mjx-assistive-mml, .ck-sr, [hidden], [aria-hidden=true], .widget-subarea")) continue;
     const ox = getComputedStyle(el).overflowX;
     if (/(hidden|clip)/.test(ox)) {
-      problems.push(`${describe(el)} cuts off its content: ${el.scrollWidth} px shown in ${el.clientWidth}`);
+      // What is drawn (MathJax's assistive MathML is clipped on purpose and only widens scrollWidth).
+      const box = el.getBoundingClientRect();
+      let left = Infinity, right = -Infinity;
+      for (const d of el.querySelectorAll("*")) {
+        if (d.closest("mjx-assistive-mml")) continue;
+        const r = d.getBoundingClientRect();
+        if (r.width < 1 || r.height < 1) continue;
+        left = Math.min(left, r.left); right = Math.max(right, r.right);
+      }
+      for (const node of el.childNodes) {
+        if (node.nodeType !== Node.TEXT_NODE || !node.textContent.trim()) continue;
+        const range = document.createRange(); range.selectNodeContents(node);
+        const r = range.getBoundingClientRect();
+        left = Math.min(left, r.left); right = Math.max(right, r.right);
+      }
+      const cut = Math.max(right - box.right, box.left - left);
+      if (cut > 1) problems.push(`${describe(el)} cuts off ${Math.round(cut)} px of its content (${Math.round(right - left)} px drawn in ${Math.round(box.width)})`);
     } else if (/(auto|scroll)/.test(ox) && !(el.tabIndex >= 0 && el.classList.contains("ck-scrolls"))) {
       problems.push(`${describe(el)} scrolls sideways (${el.scrollWidth} px in ${el.clientWidth}) with no keyboard access or cue`);
     }
@@ -340,7 +356,8 @@ _BLURRY_CANVASES_JS = """() => {
 # maths with MathJax's assistive MathML, links whose text makes sense alone.
 _STRUCTURE_JS = """() => {
   const problems = [];
-  const visible = (el) => !el.closest("[hidden], [aria-hidden=true], template, dialog:not([open])");
+  // Rendered (print-only copies are display: none on screen) and not hidden from assistive technology.
+  const visible = (el) => el.getClientRects().length > 0 && !el.closest("[hidden], [aria-hidden=true], template, dialog:not([open])");
   const headings = [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].filter(visible);
   const h1 = headings.filter((h) => h.tagName === "H1");
   if (h1.length !== 1) problems.push(`${h1.length} h1 headings (one per page)`);

@@ -11,6 +11,7 @@
     "article .pst-scrollable-table-container",
     "article .table-wrapper",
     'article mjx-container[display="true"]',
+    "article span.math",
     "article pre",
     "article .cell_output .output",
   ].join(", ");
@@ -21,6 +22,7 @@
   };
 
   const nameFor = (el) => {
+    if (el.matches("span.math")) return "formula, scrolls sideways";
     if (el.matches("mjx-container")) {
       const num = el.parentElement && el.parentElement.querySelector(":scope > span.eqno");
       const label = num ? ` ${num.textContent.replace("#", "").trim()}` : "";
@@ -39,8 +41,12 @@
     for (const el of document.querySelectorAll(BOXES)) {
       const wide = scrolls(el);
       const ours = el.dataset.ckScroll === "1";
-      if (wide && !ours && !el.hasAttribute("tabindex")) {
-        el.setAttribute("tabindex", "0");
+      if (wide && !ours) {
+        // MathJax gives its containers tabindex 0 already (its menu); keep what is there.
+        if (!el.hasAttribute("tabindex")) {
+          el.setAttribute("tabindex", "0");
+          el.dataset.ckTabindex = "1";
+        }
         el.dataset.ckScroll = "1";
         el.classList.add("ck-scrolls");
         if (el.matches("table")) {
@@ -51,7 +57,8 @@
         }
       } else if (!wide && ours) {
         // Wider screen now: the box no longer scrolls, so it leaves the tab order.
-        el.removeAttribute("tabindex");
+        if (el.dataset.ckTabindex === "1") el.removeAttribute("tabindex");
+        delete el.dataset.ckTabindex;
         if (el.getAttribute("role") === "region") el.removeAttribute("role");
         el.removeAttribute("aria-label");
         el.classList.remove("ck-scrolls");
