@@ -34,6 +34,7 @@ __all__ = ["feedback_html", "write_feedback"]
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1,h2{overflow-wrap:anywhere}
 table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4rem;vertical-align:top;text-align:left;overflow-wrap:anywhere}
 .pass{color:#176b2c}.fail{color:#a3231f}.msg{white-space:pre-wrap;font-family:monospace;font-size:.9em}
 .status{padding:.6rem;background:#f4f4f4;border-left:4px solid #888}

@@ -142,6 +142,8 @@ def test_student_pages_name_the_python_and_the_configured_repository(site: Path,
     url = CONFIG["repository"]["url"].rstrip("/")
     assert f"git+{url}@{CONFIG['repository']['branch']}" in text
     assert "repository: url:" in text and "jupyterhub_url" in text, "the page does not say where the address is set"
+    # (e) the local checks' companion: nbgrader's Validate button, which the student's JupyterLab has.
+    assert "Validate" in text, f"{assignment}: the page does not mention the Validate button"
 
 
 def test_repository_url_is_set_next_to_jupyterhub_url() -> None:
