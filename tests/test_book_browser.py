@@ -880,9 +880,13 @@ def test_temperature_widget_by_keyboard_and_screen_reader(site: str, browser: Br
     t_now = page.locator(f'{root} input[aria-label="temperature T"]').input_value()
     assert f"Temperature T = {t_now}." in after and after != before, (t_now, after)
     # Probabilities in the text are the widget's own bars, in order.
-    bars = page.locator(f"{root} svg.ck-bars text").all_inner_texts()
+    # The value labels on the bars (centred; the axis labels are right-aligned).
+    bars = page.evaluate(
+        "(sel) => [...document.querySelectorAll(sel)].map((t) => t.textContent)",
+        f"{root} svg.ck-bars text[text-anchor=middle]",
+    )
     shown = [t for t in bars if re.fullmatch(r"\d\.\d{2,3}", t)]
-    said = re.findall(r": (\d\.\d{3})", after)
+    assert len(shown) == len(said := re.findall(r": (\d\.\d{3})", after)) >= 2, (bars, after)
     assert [float(x) for x in said] == pytest.approx([float(x) for x in shown], abs=6e-3), (said, shown)
     page.close()
     assert not {k: v for k, v in problems.items() if v}, problems
