@@ -27,7 +27,7 @@ def release_notebook(source: dict[str, Any]) -> dict[str, Any]:
             src = "YOUR ANSWER HERE"
         # The match starts after the line's indentation, which stays in place: only the
         # second line of the stub needs it (nbgrader's own stubs are indented the same way).
-        src = _SOLUTION.sub(lambda m: "# YOUR CODE HERE\n" + _indent(m, src) + "raise NotImplementedError()\n", src)
+        src = _SOLUTION.sub(lambda m, text=src: "# YOUR CODE HERE\n" + _indent(m, text) + "raise NotImplementedError()\n", src)
         cell["source"] = _HIDDEN.sub("", src)
     return nb
 

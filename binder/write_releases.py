@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from autograder.release import release_notebook  # noqa: E402
+from autograder.release import release_notebook
 
 SOURCE = ROOT / "assignments" / "source"
 OUT = ROOT / "assignments" / "release"

@@ -545,6 +545,7 @@ def test_long_content_wraps_or_scrolls_with_a_cue_at_ratio_1(site: str, chromium
     finally:
         page.close()
     assert not report, "long content cut off at 390 px, ratio 1:\n" + "\n".join(report)
+    assert not problems["blocked"], problems["blocked"]
 
 
 def _drawing(page: object, root: str) -> str:
@@ -804,11 +805,11 @@ _FOCUSABLE = "input:not([disabled]), select:not([disabled]), button:not([disable
 
 # Every control of the widget, in document order, with its accessible name and the
 # focus ring it shows when focused from the keyboard.
-_CONTROLS_JS = """(root) => [...document.querySelector(root).querySelectorAll(%r)].map((el) => {
+_CONTROLS_JS = """(root) => [...document.querySelector(root).querySelectorAll(FOCUSABLE)].map((el) => {
   const labels = el.labels ? [...el.labels].map((l) => l.textContent.trim()).filter(Boolean) : [];
   return { tag: el.tagName.toLowerCase(), type: el.type || "", id: el.id,
            name: labels[0] || el.getAttribute("aria-label") || el.textContent.trim(), visibleLabel: labels.length > 0 };
-})""" % _FOCUSABLE
+})""".replace("FOCUSABLE", repr(_FOCUSABLE))
 
 _FOCUS_RING_JS = """() => {
   const el = document.activeElement, st = getComputedStyle(el);
@@ -960,6 +961,7 @@ def test_widget_menus_show_their_whole_choice(site: str, browser: Browser) -> No
             root,
         )
         page.close()
+        assert not {k: v for k, v in problems.items() if v}, (rel, problems)
     assert not cut, cut
 
 
@@ -978,6 +980,7 @@ def test_reduced_motion_stops_animation(site: str, chromium: object) -> None:
     )
     page.close()
     assert not moving, moving
+    assert not {k: v for k, v in problems.items() if v}, problems
 
 
 def _search(site: str, browser: Browser, query: str) -> list[tuple[str, str]]:
