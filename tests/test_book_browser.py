@@ -965,6 +965,25 @@ def test_widget_menus_show_their_whole_choice(site: str, browser: Browser) -> No
     assert not cut, cut
 
 
+def test_widget_pages_at_200_percent_zoom(site: str, chromium: object) -> None:
+    """A 1280 x 900 screen zoomed to 200 %: 640 x 450 CSS px at ratio 2; widgets fit and keep sharp canvases."""
+    screen = chromium({"viewport": {"width": 640, "height": 450}, "device_scale_factor": 2, "color_scheme": "light"})
+    page, problems = screen.open(f"{site}/intro.html")
+    report = []
+    try:
+        for rel, root in WIDGET_PAGES.items():
+            page.goto(f"{site}/{rel}", wait_until="load", timeout=TIMEOUT_MS)
+            _settle(page)
+            page.locator(f".widget-subarea {root}").wait_for(state="visible", timeout=TIMEOUT_MS)
+            bad = _layout_problems(page)
+            if bad:
+                report.append(f"{rel}:\n  " + "\n  ".join(bad[:12]))
+    finally:
+        page.close()
+    assert not report, "widget pages at 200 % zoom:\n" + "\n".join(report)
+    assert not problems["blocked"], problems["blocked"]
+
+
 def test_reduced_motion_stops_animation(site: str, chromium: object) -> None:
     """A reader who asks for reduced motion gets no animations or transitions on a widget page."""
     screen = chromium({**DESKTOP, "reduced_motion": "reduce"})
