@@ -352,9 +352,13 @@ def _late_table(late_rows: list[tuple[str, Lateness, float]], due: datetime | No
 
 def _report(assignments, rows, cells_of, slowest: int, late_rows, config: CourseConfig) -> str:
     e = html.escape
-    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Autograder report</title>",
-             "<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}"
-             "td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left}.h img{margin:.3rem}</style>",
+    # Long names and messages wrap in their cells, so the report fits a phone (and the book's iframe).
+    parts = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+             "<meta name='viewport' content='width=device-width, initial-scale=1'><title>Autograder report</title>",
+             "<style>body{font-family:system-ui,sans-serif;margin:2rem}h1,h2{overflow-wrap:anywhere}"
+             "table{border-collapse:collapse;max-width:100%}"
+             "td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;overflow-wrap:anywhere}"
+             ".h img{margin:.3rem;max-width:100%;height:auto}</style>",
              "</head><body><h1>Autograder report</h1>"]
     for a in assignments:
         rs = rows[a]

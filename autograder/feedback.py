@@ -42,7 +42,8 @@ __all__ = ["feedback_html", "hand_total", "write_feedback"]
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4rem;vertical-align:top;text-align:left}
+h1,h2{overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4rem;vertical-align:top;text-align:left;overflow-wrap:anywhere}
 .pass{color:#176b2c}.fail{color:#a3231f}.msg{white-space:pre-wrap;font-family:monospace;font-size:.9em}
 .status{padding:.6rem;background:#f4f4f4;border-left:4px solid #888}
 .status.student{border-color:#a3231f}.status.grader{border-color:#b07b00}
@@ -230,7 +231,7 @@ def feedback_html(result: dict[str, Any], late: Lateness | None = None, hand: di
     credit = ("Questions with parts give the points of each part that passed; the others are all or nothing"
               if any_parts else "Each question is all or nothing")
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{_e(a)} - feedback for {_e(student)}</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{_e(a)} - feedback for {_e(student)}</title>
 <style>{_CSS}</style></head><body>
 <h1>{_e(a)}</h1>
 <p>Feedback for <b>{_e(student)}</b>. {_score_line(result, hand, late)}</p>

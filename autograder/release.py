@@ -25,7 +25,9 @@ def release_notebook(source: dict[str, Any]) -> dict[str, Any]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("solution") and cell["cell_type"] == "markdown":
             src = "YOUR ANSWER HERE"
-        src = _SOLUTION.sub(lambda m: _indent(m, src) + "# YOUR CODE HERE\n" + _indent(m, src) + "raise NotImplementedError()\n", src)
+        # The match starts after the line's indentation, which stays in place: only the
+        # second line of the stub needs it (nbgrader's own stubs are indented the same way).
+        src = _SOLUTION.sub(lambda m, text=src: "# YOUR CODE HERE\n" + _indent(m, text) + "raise NotImplementedError()\n", src)
         cell["source"] = _HIDDEN.sub("", src)
     return nb
 

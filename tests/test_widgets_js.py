@@ -605,3 +605,25 @@ def test_sawtooth_grid_count_never_exceeds_the_exact_count(L, mode):
                  axis=-1).reshape(-1, 2 if mode == "2d" else 1)
     P = activation_patterns(w.network(), X)
     assert len({row.tobytes() for row in P}) > res["gridCount"]
+
+
+def test_steps_to_converge_matches_coursekit_runs():
+    """The momentum widget's text alternative says how many steps a run takes to converge:
+    the first iterate within 1e-6 (relative to the start) of the minimum, on coursekit's losses."""
+    cases = [
+        (_state(SPECS[0], "momentum", 0.05, 0.6, (-1.6, 1.2), steps=400), 0.0),  # converges
+        (_state(SPECS[0], "gd", 0.01, 0.0, (-1.6, 1.2), steps=50), 0.0),  # too slow: never
+        (_state(SPECS[0], "gd", 0.15, 0.0, (-1.6, 1.2), steps=40), 0.0),  # diverges: never
+    ]
+    expected = []
+    for s, minimum in cases:
+        loss = run(_landscape(s), s["start"], s["optimizer"], lr=s["lr"], beta=s["beta"], steps=s["steps"]).loss
+        gap = np.abs(np.asarray(loss) - minimum)
+        hits = np.flatnonzero(np.isfinite(gap) & (gap <= 1e-6 * gap[0]))
+        first_bad = np.flatnonzero(~np.isfinite(gap))
+        ok = hits.size and (not first_bad.size or hits[0] < first_bad[0])
+        expected.append(int(hits[0]) if ok else None)
+    out = js(*(call("momentum", "compute", s, pick=["path"]) for s, _ in cases))
+    got = js(*(call("momentum", "stepsToConverge", res["path"]["loss"], m) for res, (_, m) in zip(out, cases)))
+    assert expected[0] is not None and expected[1] is None and expected[2] is None, expected
+    assert got == expected

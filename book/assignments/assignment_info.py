@@ -180,8 +180,20 @@ def glue_summary(assignment: str) -> dict[str, Any]:
     return s
 
 
+def credit(check: Any) -> str:
+    """How the check's points are earned, in words (all or nothing, or its partial credit)."""
+    if check.partial == "parts":
+        names = ", ".join(name for name, _ in check.parts)
+        share = check.points / len(check.parts)
+        return f"partial: {share:g} per part passed ({len(check.parts)} parts: {names})"
+    if check.partial == "cases":
+        n = sum(check.n_cases(v) for v in check.variants)
+        return f"partial: {check.points / n:g} per case passed ({n} cases)"
+    return "all or nothing"
+
+
 def grading_table(assignment: str) -> Any:
-    """An HTML table: one row per check (what, points, cases, tolerances) and per written answer."""
+    """An HTML table: one row per check (what, points and credit, cases, tolerances) and per written answer."""
     from IPython.display import HTML
 
     from coursekit.grading import all_checks, assignment_prefix, cell_grade_id
@@ -193,21 +205,21 @@ def grading_table(assignment: str) -> Any:
         hidden = c.n_cases("hidden") if "hidden" in c.variants else 0
         rows.append(
             f"<tr><td><code>{e(c.id)}</code><br><small>cell <code>{e(cell_grade_id(c.id))}</code></small></td>"
-            f"<td>{e(c.title)}</td><td>{c.points:g}</td><td>{visible}</td><td>{hidden}</td>"
-            f"<td>{e(_tolerance(c))}</td></tr>"
+            f"<td>{e(c.title)}</td><td>{c.points:g}<br><small>{e(credit(c))}</small></td>"
+            f"<td>{visible} visible, {hidden} hidden</td><td>{e(_tolerance(c))}</td></tr>"
         )
     for grade_id, points in written_answers(assignment):
         rows.append(
             f"<tr><td><code>{e(grade_id)}</code></td><td>written answer, graded by hand in the "
-            f"formgrader</td><td>{points:g}</td><td></td><td></td><td></td></tr>"
+            f"formgrader</td><td>{points:g}</td><td></td><td></td></tr>"
         )
-    head = (
-        "<tr><th>check</th><th>what is checked</th><th>points</th><th>visible cases</th>"
-        "<th>hidden cases</th><th>tolerance</th></tr>"
-    )
-    # The wrapper scrolls sideways on a phone instead of widening the page.
+    head = "<tr><th>check</th><th>what is checked</th><th>points</th><th>cases</th><th>tolerance</th></tr>"
+    # Long check ids and titles wrap inside their cells (coursekit.css, .ck-grading), so the
+    # table fits a desktop column; on a phone its box scrolls sideways, keyboard-reachable
+    # and with a shadow cue (_static/accessibility.js).
     return HTML(
-        f'<div class="ck-table-scroll" style="overflow-x:auto"><table class="table">'
+        f'<div class="ck-table-scroll" style="overflow-x:auto"><table class="table ck-grading">'
+        f"<caption>Checks of {e(assignment)}: points and how they are earned</caption>"
         f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
@@ -263,6 +275,17 @@ def repository() -> tuple[str, str]:
     return str(repo["url"]).rstrip("/"), str(repo.get("branch", "main"))
 
 
+def python_requirement() -> str:
+    """The Python the course needs, from ``requires-python`` in pyproject.toml (e.g. ``"3.11"``)."""
+    import tomllib
+
+    spec = tomllib.loads((BOOK.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+    m = re.fullmatch(r"\s*>=\s*(\d+\.\d+)\s*", spec)
+    if m is None:
+        raise ValueError(f"requires-python = {spec!r} in pyproject.toml: expected '>=X.Y'")
+    return m.group(1)
+
+
 def install_spec() -> str:
     """The pip requirement that installs coursekit with what the notebooks need, from the repository."""
     url, branch = repository()
@@ -275,11 +298,14 @@ def workflow(assignment: str, generic: bool = False) -> Any:
 
     name = "<assignment>.ipynb" if generic else f"{assignment}.ipynb"
     spec = install_spec()
+    python = python_requirement()
     url, branch = repository()
     # Colab and Binder already have NumPy and matplotlib: coursekit alone, unpinned extras.
     light = f"coursekit @ git+{url}@{branch}"
     return Markdown(
-        f"""**Set up, once.** One command installs coursekit with NumPy, matplotlib, JupyterLab and
+        f"""**You need Python {python} or newer** (`python3 --version` says which you have).
+
+**Set up, once.** One command installs coursekit with NumPy, matplotlib, JupyterLab and
 nbgrader at the versions the course pins (run it in a virtual environment if you keep one per
 course: `python3 -m venv ~/coursekit-env && . ~/coursekit-env/bin/activate` first):
 
@@ -287,14 +313,21 @@ course: `python3 -m venv ~/coursekit-env && . ~/coursekit-env/bin/activate` firs
 python3 -m pip install "{spec}"
 ```
 
+(Instructors: the address in this command is `repository: url:` in `book/_config.yml`, next to
+`launch_buttons: jupyterhub_url:`.)
+
 **Open the notebook** you downloaded: `jupyter lab {name}`. Keep its file name.
 
 **Run the visible checks.** Write a function, then run the test cell below it (or *Run > Run All
 Cells*). The cell's `check(...)` call prints one line when your function passes the visible case,
-and stops with an `AssertionError` that names the wrong output, the worst element, the relative error
-and a hint when it does not. `visible_inputs("<check id>")` returns the visible case's inputs so
+and stops with an `AssertionError` that names every wrong output (its worst element, expected and
+got, the relative error) and gives a hint when it does not. `visible_inputs("<check id>")` returns the visible case's inputs so
 you can call your function on them yourself. Passing the visible case is necessary, not
 sufficient: the grader also runs hidden cases of other shapes.
+
+**Validate before you submit.** JupyterLab's *Validate* button (nbgrader's, in the notebook's
+toolbar and in the *Assignments* list) restarts the notebook, runs every cell and lists the test
+cells that fail: what the grader's visible cases will see.
 
 **On Colab or Binder instead.** Upload the notebook (*File > Upload notebook* on Colab) and put
 this cell first; it installs coursekit only where it is missing, so it does nothing when your

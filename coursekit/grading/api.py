@@ -16,6 +16,7 @@ back, and scores those records here (:func:`score_records`).
 
 from __future__ import annotations
 
+import linecache
 import warnings
 from typing import Any
 
@@ -87,9 +88,30 @@ def _noise_note(outcomes: list[Outcome], hidden: bool) -> str:
     return "\n" + "\n".join(lines)
 
 
+# The frame a failed check raises from: a one-line code object of its own, so the
+# notebook's traceback (IPython always shows the innermost frame, and hides the
+# others that set ``__tracebackhide__``) shows the student's cell and this line,
+# not coursekit's source. linecache gives IPython the line to print.
+_RAISE_FILE = "<coursekit check>"
+_RAISE_SOURCE = "raise AssertionError(message)  # the check failed: the message below says why\n"
+_RAISE_CODE = compile(_RAISE_SOURCE, _RAISE_FILE, "exec")
+linecache.cache[_RAISE_FILE] = (len(_RAISE_SOURCE), None, [_RAISE_SOURCE], _RAISE_FILE)
+
+
 def _fail(message: str) -> None:
-    """Raise the teaching AssertionError (a frame of its own, so IPython can hide ``check``'s)."""
-    raise AssertionError(message) from None
+    """Raise the teaching AssertionError from a clean frame (see ``_RAISE_CODE``)."""
+    __tracebackhide__ = True
+    # linecache.checkcache drops entries whose file does not exist: put it back.
+    linecache.cache[_RAISE_FILE] = (len(_RAISE_SOURCE), None, [_RAISE_SOURCE], _RAISE_FILE)
+    try:
+        exec(_RAISE_CODE, {"AssertionError": AssertionError, "message": message})  # noqa: S102
+    except AssertionError as err:
+        err.__suppress_context__ = True
+        # Drop this frame and check's from the traceback: it starts in the caller's code.
+        tb = err.__traceback__
+        while tb is not None and tb.tb_frame.f_code is not _RAISE_CODE:
+            tb = tb.tb_next
+        raise err.with_traceback(tb) from None
 
 
 def check(check_id: str, student: Any, *, hidden: bool = False, seed: int | None = None) -> None:

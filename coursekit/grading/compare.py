@@ -10,14 +10,15 @@ Tolerance rule (per element, ``e`` expected, ``g`` got)::
     |g - e| <= atol * max(1, max|expected|) + rtol * |e|
 
 Failure messages name the check, the variant and case, the input shapes
-(never their values), the first wrong output and the check's hint.  For a
-visible case (whose inputs every student has) the worst element is shown as
-expected vs got; for a hidden case only *how* it is wrong (how many values,
-the size of the relative error as a power of ten, wrong signs, zeros),
-never an expected value, a got value or an index: what a hidden message says
-must not let anyone answer the next attempt from a table.  Text from the
-student's process (exception messages, "wrong type" messages, locations)
-goes through :mod:`.redact` (bounded, numbers removed).
+(never their values), each wrong output of a visible case (the first only of
+a hidden one) and the check's hint.  For a visible case (whose inputs every
+student has) the worst element of each is shown as expected vs got; for a
+hidden case only *how* it is wrong (how many values, the size of the relative
+error as a power of ten, wrong signs, zeros), never an expected value, a got
+value or an index: what a hidden message says must not let anyone answer the
+next attempt from a table.  Text from the student's process (exception
+messages, "wrong type" messages, locations) goes through :mod:`.redact`
+(bounded, numbers removed).
 """
 
 from __future__ import annotations
@@ -213,13 +214,20 @@ def judge(
         problem = check.judge(outcome.outputs, reference, inputs)
     elif problem is None:
         for values, rtol, atol, source in expect:
+            # Every wrong output of a visible case (the student's own, documented inputs:
+            # fixing one gradient at a time is slow); a hidden case names the first only.
+            wrong = []
             for name, exp in values.items():
-                problem = compare_output(
+                found = compare_output(
                     name, outcome.outputs[name], exp, rtol, atol, source, check.step_axis, hidden
                 )
-                if problem is not None:
-                    break
-            if problem is not None:
+                if found is not None:
+                    wrong.append(found)
+                    if hidden:
+                        break
+            if wrong:
+                count = f"{len(wrong)} of {len(values)} outputs are wrong:\n" if len(wrong) > 1 else ""
+                problem = count + "\n".join(wrong)
                 break
     if problem is None:
         return Verdict(True)

@@ -328,12 +328,60 @@ export function compute(state) {
   return out;
 }
 
+// ------------------------------------------------------- accessibility ----
+
+let idCounter = 0;
+/** A page-unique id for `<label for>` (several widgets can share a page). */
+function uniqueId(prefix) {
+  idCounter += 1;
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}-${idCounter}`;
+}
+
+/**
+ * A polite live region that says in words what the plots show. Writes are
+ * throttled (at most one every `ms`, the last text wins), so a screen reader
+ * is not flooded while a slider moves.
+ */
+export function throttledAnnouncer(region, ms = 600) {
+  let timer = null;
+  let next = null;
+  return (text) => {
+    next = text;
+    if (timer !== null) return;
+    if (region.textContent === "") {  // the first description: at once
+      region.textContent = next;
+      next = null;
+    }
+    timer = setTimeout(function flush() {
+      timer = null;
+      if (next !== null && next !== region.textContent) region.textContent = next;
+      next = null;
+    }, ms);
+  };
+}
+
+/**
+ * The first iteration whose loss is within `tol` (relative to the starting gap) of the
+ * landscape's minimum value; null when the run never gets there or the minimum is unknown.
+ */
+export function stepsToConverge(loss, minimumValue, tol = 1e-6) {
+  if (minimumValue === null || !loss.length) return null;
+  const gap0 = Math.abs(loss[0] - minimumValue);
+  const target = tol * Math.max(gap0, 1e-300);
+  for (let k = 0; k < loss.length; k++) {
+    if (!Number.isFinite(loss[k])) return null;
+    if (Math.abs(loss[k] - minimumValue) <= target) return k;
+  }
+  return null;
+}
+
 // ---------------------------------------------------------------- view ----
 
 const STYLE = `
 .ck-mom { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; display: flex; flex-wrap: wrap; gap: 14px; align-items: flex-start; min-width: 0; }
 .ck-mom > div { min-width: 0; max-width: 100%; }
 .ck-mom .ck-controls { display: grid; grid-template-columns: auto minmax(0, 150px) 64px; gap: 3px 8px; align-items: center; }
+.ck-mom .ck-controls select { grid-column: span 2; width: auto; }
 .ck-mom input[type=range] { width: 150px; max-width: 100%; }
 .ck-mom select { max-width: 100%; }
 .ck-mom .ck-num { font-variant-numeric: tabular-nums; }
@@ -344,6 +392,8 @@ const STYLE = `
 .ck-mom .ck-status:empty { display: none; }
 .ck-mom .ck-warn { color: #b03a2e; }
 .ck-mom .ck-note { color: #555; max-width: 340px; }
+.ck-mom :focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
+.ck-mom .ck-sr { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 `;
 
 function trySave(model) {
@@ -560,7 +610,11 @@ function drawLoss(ctx, result, goh, W, H) {
 function row(grid, label, input, out) {
   const l = document.createElement("label");
   l.textContent = label;
-  grid.append(l, input, out);
+  input.id = uniqueId("ck-mom");
+  l.htmlFor = input.id;
+  // A menu spans the readout's column too, so its longest choice is never cut.
+  if (out) grid.append(l, input, out);
+  else grid.append(l, input);
 }
 
 function slider(min, max, step) {
@@ -608,7 +662,8 @@ function render({ model, el }) {
   const plots = document.createElement("div");
   const contour = document.createElement("canvas");
   contour.setAttribute("role", "img");
-  contour.setAttribute("aria-label", "loss contours and the optimiser's path; drag to move the start");
+  contour.setAttribute("aria-label", "loss contours and the optimiser's path; drag, or focus and use the arrow keys, to move the start");
+  contour.tabIndex = 0;
   const lossCanvas = document.createElement("canvas");
   lossCanvas.setAttribute("role", "img");
   lossCanvas.setAttribute("aria-label", "loss per iteration, log scale");
@@ -630,8 +685,8 @@ function render({ model, el }) {
     s.className = "ck-num";
     return s;
   });
-  row(controls, "function", fnSelect, document.createElement("span"));
-  row(controls, "optimizer", optSelect, document.createElement("span"));
+  row(controls, "function", fnSelect, null);
+  row(controls, "optimizer", optSelect, null);
   row(controls, "step size \u03b1", lr, outs[0]);
   row(controls, "momentum \u03b2", beta, outs[1]);
   row(controls, "iterations", steps, outs[2]);
@@ -647,8 +702,15 @@ function render({ model, el }) {
   readout.className = "ck-readout ck-num";
   const note = document.createElement("div");
   note.className = "ck-note";
-  note.textContent = "Drag on the contour plot to move the start. Dashed lines: the loss along each eigendirection.";
-  side.append(controls, optimalButton, status, readout, note);
+  // The plots' text alternative (both canvases point here with aria-describedby).
+  const summary = document.createElement("div");
+  summary.className = "ck-sr";
+  summary.id = uniqueId("ck-mom-summary");
+  summary.setAttribute("aria-live", "polite");
+  const announce = throttledAnnouncer(summary);
+  contour.setAttribute("aria-describedby", summary.id);
+  lossCanvas.setAttribute("aria-describedby", summary.id);
+  side.append(controls, optimalButton, status, readout, note, summary);
   root.append(style, plots, side);
   el.append(root);
 
@@ -742,6 +804,17 @@ function render({ model, el }) {
     heldZoom = null;
     schedule();
   };
+  // Keyboard: the arrow keys move the start by 2 % of the view (Shift: 10 %).
+  contour.addEventListener("keydown", (event) => {
+    const dirs = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+    const d = dirs[event.key];
+    if (!d) return;
+    event.preventDefault();
+    const [[x0, x1], [y0, y1]] = shownView;
+    const f = event.shiftKey ? 0.1 : 0.02;
+    const [x, y] = model.get("start");
+    set({ start: [Number((x + d[0] * f * (x1 - x0)).toFixed(3)), Number((y + d[1] * f * (y1 - y0)).toFixed(3))] });
+  });
   contour.addEventListener("pointerup", endDrag);
   contour.addEventListener("pointercancel", endDrag);
 
@@ -840,6 +913,25 @@ function render({ model, el }) {
     } else {
       lines.push(["Goh's optimal (\u03b1*, \u03b2*) needs the quadratic's eigenvalues."]);
     }
+    // Dashed lines are drawn only with Goh's split of the loss (the quadratic).
+    note.textContent =
+      "Drag on the contour plot (or focus it and use the arrow keys) to move the start." +
+      (result.goh && result.goh.components ? " Dashed lines: the loss along each eigendirection." : "");
+    const minimumValue = fn.minimum ? fn.value(fn.minimum) : null;
+    const k = stepsToConverge(result.path.loss, minimumValue);
+    const outcome = !Number.isFinite(last)
+      ? "The run diverges."
+      : k !== null
+        ? `It converges (loss within 1e-6 of the minimum, relative to the start) in ${k} steps.`
+        : minimumValue === null
+          ? `Final loss ${fmt(last)} (this landscape's minimum is not known in closed form).`
+          : `It does not converge within ${state.steps} steps; final loss ${fmt(last)}.`;
+    announce(
+      `${OPTIMIZER_NAMES[state.optimizer]} on the ${fnSelect.selectedOptions[0].text} from (${state.start.join(", ")}), ` +
+        `step size α = ${fmt(state.lr, 3)}` +
+        (state.optimizer === "momentum" || state.optimizer === "nesterov" ? `, momentum β = ${fmt(state.beta, 3)}` : "") +
+        `, ${state.steps} iterations. ${outcome}`,
+    );
     readout.replaceChildren(
       ...lines.map(([t, cls]) => {
         const div = document.createElement("div");

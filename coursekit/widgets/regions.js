@@ -527,6 +527,38 @@ export function compute(state) {
   return out;
 }
 
+// ------------------------------------------------------- accessibility ----
+
+let idCounter = 0;
+/** A page-unique id for `<label for>` (several widgets can share a page). */
+function uniqueId(prefix) {
+  idCounter += 1;
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}-${idCounter}`;
+}
+
+/**
+ * A polite live region that says in words what the drawing shows. Writes are
+ * throttled (at most one every `ms`, the last text wins), so a screen reader
+ * is not flooded while a slider moves.
+ */
+export function throttledAnnouncer(region, ms = 600) {
+  let timer = null;
+  let next = null;
+  return (text) => {
+    next = text;
+    if (timer !== null) return;
+    if (region.textContent === "") {  // the first description: at once
+      region.textContent = next;
+      next = null;
+    }
+    timer = setTimeout(function flush() {
+      timer = null;
+      if (next !== null && next !== region.textContent) region.textContent = next;
+      next = null;
+    }, ms);
+  };
+}
+
 // ---------------------------------------------------------------- view ----
 
 const STYLE = `
@@ -535,6 +567,9 @@ const STYLE = `
 .ck-regions .ck-controls { display: grid; grid-template-columns: auto minmax(0, 140px) auto; gap: 4px 8px; align-items: center; }
 .ck-regions input[type=range] { width: 140px; max-width: 100%; }
 .ck-regions select { max-width: 100%; }
+.ck-regions .ck-controls select { grid-column: span 2; width: auto; }
+.ck-regions :focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
+.ck-regions .ck-sr { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .ck-regions input[type=number] { width: 90px; }
 .ck-regions table { border-collapse: collapse; margin-top: 8px; }
 .ck-regions td { padding: 1px 8px 1px 0; }
@@ -707,7 +742,11 @@ function draw1d(ctx, result, W, H) {
 function control(parent, label, input, readout) {
   const l = document.createElement("label");
   l.textContent = label;
-  parent.append(l, input, readout ?? document.createElement("span"));
+  input.id = uniqueId("ck-regions");
+  l.htmlFor = input.id;
+  // A menu spans the readout's column too, so its longest choice is never cut.
+  if (readout) parent.append(l, input, readout);
+  else parent.append(l, input);
 }
 
 function slider(min, max, step) {
@@ -726,7 +765,16 @@ function render({ model, el }) {
   style.textContent = STYLE;
   const left = document.createElement("div");
   const canvas = document.createElement("canvas");
-  left.append(canvas);
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", "the network's linear regions");
+  // The drawing's text alternative, announced politely as the settings change.
+  const summary = document.createElement("div");
+  summary.className = "ck-sr";
+  summary.id = uniqueId("ck-regions-summary");
+  summary.setAttribute("aria-live", "polite");
+  const announce = throttledAnnouncer(summary);
+  canvas.setAttribute("aria-describedby", summary.id);
+  left.append(canvas, summary);
   const right = document.createElement("div");
   const controls = document.createElement("div");
   controls.className = "ck-controls";
@@ -860,6 +908,10 @@ function render({ model, el }) {
     );
     const arch = [result.net.inputDim, ...widths].join("-");
     const missed = result.exactCount - result.gridCount;
+    announce(
+      `${preset.selectedOptions[0].text} network ${arch} (depth ${state.depth}, ${twoD ? "2-D" : "1-D"} input): ` +
+        `${result.exactCount} linear regions (exact count); the grid count sees ${result.gridCount}.`,
+    );
     note.textContent =
       `Network ${arch} (H = ${widths.reduce((a, c) => a + c, 0)} ReLUs) on ${JSON.stringify(result.net.domain)}. ` +
       (twoD

@@ -67,6 +67,44 @@ export function compute({ logits, temperature }) {
   return { probabilities: p, entropy: entropy(p), maxEntropy: Math.log(logits.length), cold, hot, coldEntropy: entropy(cold) };
 }
 
+// ------------------------------------------------------- accessibility ----
+
+let idCounter = 0;
+/** A page-unique id for `<label for>` (several widgets can share a page). */
+function uniqueId(prefix) {
+  idCounter += 1;
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}-${idCounter}`;
+}
+
+/**
+ * A polite live region that says in words what the chart shows. Writes are
+ * throttled (at most one every `ms`, the last text wins), so a screen reader
+ * is not flooded while a slider moves.
+ */
+export function throttledAnnouncer(region, ms = 600) {
+  let timer = null;
+  let next = null;
+  return (text) => {
+    next = text;
+    if (timer !== null) return;
+    if (region.textContent === "") {  // the first description: at once
+      region.textContent = next;
+      next = null;
+    }
+    timer = setTimeout(function flush() {
+      timer = null;
+      if (next !== null && next !== region.textContent) region.textContent = next;
+      next = null;
+    }, ms);
+  };
+}
+
+/** The chart in words: the temperature, each class's probability and the entropy. */
+export function describe(logits, temperature, result) {
+  const probs = result.probabilities.map((p, i) => `class ${i + 1} (logit ${logits[i]}): ${p.toFixed(3)}`).join(", ");
+  return `Temperature T = ${temperature}. Softmax probabilities: ${probs}. Entropy ${result.entropy.toFixed(3)} of at most ${result.maxEntropy.toFixed(3)} nats.`;
+}
+
 // ---------------------------------------------------------------- view ----
 
 const STYLE = `
@@ -83,6 +121,8 @@ const STYLE = `
 .ck-temp .ck-legend .ck-cold::before { border-top: 2px solid #c0392b; }
 .ck-temp .ck-legend .ck-hot::before { border-top: 2px dashed #555; }
 .ck-temp svg.ck-bars { display: block; max-width: 100%; }
+.ck-temp :focus-visible { outline: 3px solid #1a5fb4; outline-offset: 2px; }
+.ck-temp .ck-sr { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 `;
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -150,14 +190,15 @@ function render({ model, el }) {
   slider.min = "0";
   slider.max = "1000";
   slider.step = "1";
-  slider.setAttribute("aria-label", "temperature (log scale)");
+  slider.id = uniqueId("ck-temp-slider");
   const tInput = document.createElement("input");
   tInput.type = "number";
   tInput.step = "any";
   tInput.min = "0";
   tInput.setAttribute("aria-label", "temperature T");
-  const tLabel = document.createElement("span");
+  const tLabel = document.createElement("label");
   tLabel.textContent = "temperature T";
+  tLabel.htmlFor = slider.id;
   tempRow.append(tLabel, slider, tInput);
   const error = document.createElement("div");
   error.className = "ck-error";
@@ -179,7 +220,13 @@ function render({ model, el }) {
   entropyRow.append(entropyText, entropyBar);
   const note = document.createElement("div");
   note.className = "ck-note";
-  root.append(style, logitRow, tempRow, error, bars, legend, entropyRow, note);
+  // The chart's text alternative (the SVG points here with aria-describedby).
+  const summary = document.createElement("div");
+  summary.className = "ck-sr";
+  summary.id = uniqueId("ck-temp-summary");
+  summary.setAttribute("aria-live", "polite");
+  const announce = throttledAnnouncer(summary);
+  root.append(style, logitRow, tempRow, error, bars, legend, entropyRow, note, summary);
   el.append(root);
 
   // One message line for refused input; each box that is wrong is marked until it is fixed.
@@ -260,11 +307,13 @@ function render({ model, el }) {
     const add = document.createElement("button");
     add.textContent = "+";
     add.title = "add a class";
+    add.setAttribute("aria-label", "+ add a class");
     add.disabled = logits.length >= 10;
     add.addEventListener("click", () => setLogits([...model.get("logits"), 0]));
     const remove = document.createElement("button");
     remove.textContent = "\u2212";
     remove.title = "remove the last class";
+    remove.setAttribute("aria-label", "\u2212 remove the last class");
     remove.disabled = logits.length <= 2;
     remove.addEventListener("click", () => setLogits(model.get("logits").slice(0, -1)));
     logitRow.replaceChildren(label, ...logitInputs, add, remove);
@@ -293,6 +342,9 @@ function render({ model, el }) {
     const result = compute({ logits, temperature: T });
     lastWidth = chartWidth();
     drawBars(bars, result, logits, T, lastWidth);
+    bars.firstChild.setAttribute("aria-describedby", summary.id);
+    slider.setAttribute("aria-valuetext", `T = ${T} (log scale)`);
+    announce(describe(logits, T, result));
     hotKey.textContent = `T \u2192 \u221e: uniform 1/${logits.length}`;
     const frac = result.maxEntropy > 0 ? result.entropy / result.maxEntropy : 0;
     entropyBar.replaceChildren(
