@@ -136,9 +136,11 @@ def wrong_submission(course_root: Path, assignment: str, data: bytes) -> str | N
 
     An unreadable notebook is not judged here: ``grade`` reports it as malformed, with the reason.
     """
+    from .rebuild import NotebookError, parse_notebook  # the bounded parser: these bytes are hostile
+
     try:
-        submitted = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        submitted = parse_notebook(data)
+    except NotebookError:
         return None
     sources = course_answer_cells(course_root)
     if assignment not in sources:
