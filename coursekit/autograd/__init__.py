@@ -12,7 +12,7 @@ PyTorch's names: ``creation.py``, ``functions.py``, ``dtypes.py``,
 from .creation import (
     BoolTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, arange, as_tensor, default_rng, empty, empty_like,
     eye, from_numpy, full, full_like, linspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint, randn,
-    randn_like, randperm, seed, tensor, zeros, zeros_like,
+    randn_like, randperm, seed, tensor, Variable, zeros, zeros_like,
 )
 from .devices import backends, cuda, device, get_default_device, mps, set_default_device
 from .dtypes import get_default_dtype, set_default_dtype
