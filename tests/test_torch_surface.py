@@ -533,3 +533,15 @@ def test_numpy_functions_on_tensors_give_tensors_when_nothing_is_recorded() -> N
     assert isinstance(np.less(x, 1.0), ck.Tensor) and np.asarray(np.less(x, 1.0)).tolist() == [True, False]
     with pytest.raises(TypeError, match="would drop the gradient"):
         np.log1p(ck.tensor([0.5], requires_grad=True))
+
+
+def test_in_place_on_a_view_inside_the_graph_is_refused_not_silently_wrong() -> None:
+    x = ck.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = x * 2
+    row = y[0]
+    with pytest.raises(RuntimeError, match="view of another tensor.*clone"):
+        row += 1
+    row = y[0].clone()
+    row += 1  # a copy: fine
+    row.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[2.0, 2.0], [0.0, 0.0]])

@@ -444,6 +444,14 @@ class Tensor:
                 "a leaf Variable that requires grad is being used in an in-place operation. (coursekit: "
                 "update parameters inside `with ck.no_grad():`, or through p.data, or write y = x + ... instead)"
             )
+        if self._data.base is not None:
+            # A view (x[0], x.T, x.view(...)) shares memory with another tensor, whose graph would not see
+            # the change (PyTorch tracks views; coursekit does not): refuse rather than corrupt it silently.
+            raise RuntimeError(
+                "in-place operation on a view of another tensor (a slice, .T, .view ...) inside the graph: "
+                "coursekit does not track views, so the other tensor's gradient would be wrong. Change a copy "
+                "(v = v.clone(); v += ...) or write v = v + ... instead"
+            )
         stamp = next(function._sequence)
         self._version[0] = function.last_change[0] = stamp  # ops that saved the old values refuse to run
         old = Tensor._make(self._data.copy(), self._requires_grad, self._ctx)
