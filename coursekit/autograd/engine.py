@@ -138,10 +138,11 @@ def run_backward(
                 _check_unchanged(ctx, t)
                 if rewired:
                     parents = tuple(_node_when(p, ctx.sequence_nr) for p in parents)
-            if ctx.fn._takes_arrays:
+            fn = ctx.fn
+            if fn._takes_arrays:
                 ctx.inputs = ctx.parents if create_graph else ctx.arrays
                 ctx.out = t if create_graph else t._data
-                in_grads = ctx.fn.backward(ctx, grad)
+                in_grads = fn.backward(ctx, grad)
             else:
                 in_grads = run_torch_style_backward(ctx, t, grad, create_graph)
             for i, (parent, need, g) in enumerate(zip(parents, ctx.needs_input_grad, in_grads)):
@@ -158,7 +159,11 @@ def run_backward(
                     if parent._ctx is not None:
                         heappush(pending, (-parent._ctx.sequence_nr, parent))
             if not retain_graph:
-                ctx.release()
+                if fn._frees:  # Context.release, inlined: this runs for every op
+                    ctx.parents = ctx.arrays = ctx.inputs = ctx.out = None
+                    ctx.released = True
+                else:
+                    ctx.release()
         # What is left are the leaves, each with the sum of all its contributions.
         for leaf, grad in grads.items():
             if leaf._hooks:
@@ -221,26 +226,33 @@ def _run_hooks(t: Tensor, grad: Any, create_graph: bool) -> Any:
 
 
 def _accumulate(t: Tensor, grad: Any, handed_out: set[int]) -> None:
-    """Add ``grad`` into ``t.grad`` (a Tensor), in place when there is one already, as PyTorch."""
+    """Add ``grad`` into ``t.grad``, in place when there is one already, as PyTorch.
+
+    A first gradient is stored as the array itself; the ``grad`` property
+    wraps it in a Tensor when it is first read (an optimizer that reads the
+    array directly never pays for the wrapper).
+    """
     old = t._grad
     if isinstance(grad, Tensor):  # create_graph=True: .grad keeps the graph of the gradient
-        t._grad = grad if old is None else old + grad
+        t._grad = grad if old is None else t.grad + grad
         return
     if old is not None:
-        stored = old._data
-        if (old._ctx is None and stored.flags.writeable and stored.shape == grad.shape
+        plain = type(old) is np.ndarray
+        stored = old if plain else old._data
+        if ((plain or old._ctx is None) and stored.flags.writeable and stored.shape == grad.shape
                 and np.can_cast(grad.dtype, stored.dtype, "same_kind")):
             np.add(stored, grad, out=stored)
-            old._version[0] = last_change[0] = next(_sequence)
+            if not plain:
+                old._version[0] = last_change[0] = next(_sequence)
         else:
-            t._grad = Tensor._make(np.asarray(old._data + grad), False, None)
+            t._grad = np.asarray(stored + grad)
         return
     if grad.base is not None or id(grad) in handed_out:
         grad = grad.copy()  # a view (perhaps read-only), or an array stored in another .grad
     if type(grad) is not np.ndarray:
         grad = np.asarray(grad)  # 0-d arithmetic gives NumPy scalars
     handed_out.add(id(grad))
-    t._grad = Tensor._make(grad, False, None)
+    t._grad = grad
 
 
 def _root_grad(t: Tensor, gradient: Any, create_graph: bool = False) -> Any:

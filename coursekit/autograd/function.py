@@ -189,10 +189,13 @@ class Function:
     saves_inputs = True
     saves_output = False
     _takes_arrays = True  # set per subclass: True inside coursekit, False for Functions defined elsewhere
+    _frees = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._takes_arrays = cls.__module__.startswith("coursekit.") or cls.__module__ == "coursekit"
+        # What a backward pass without retain_graph frees (the engine reads this once per op).
+        cls._frees = cls._takes_arrays and bool(cls.saves_inputs or cls.saves_output)
 
     @staticmethod
     def forward(ctx: Context, *args: Any, **params: Any) -> np.ndarray:

@@ -116,7 +116,10 @@ class Tensor:
     @property
     def grad(self) -> Tensor | None:
         """The gradient accumulated by ``backward`` (a Tensor), or None before the first one."""
-        return self._grad
+        g = self._grad
+        if type(g) is np.ndarray:  # backward stores a plain array; it becomes a Tensor when first asked for
+            g = self._grad = Tensor._make(g, False, None)
+        return g
 
     @grad.setter
     def grad(self, value: Any) -> None:

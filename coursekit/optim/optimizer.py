@@ -207,10 +207,10 @@ class Optimizer:
             for p in group["params"]:
                 if set_to_none:
                     p.grad = None
-                elif p._grad is not None:
-                    if p._grad._ctx is not None:  # a gradient with a graph (create_graph=True): cut it off
-                        p._grad = p._grad.detach()
-                    p._grad.zero_()
+                elif p.grad is not None:
+                    if p.grad.grad_fn is not None:  # a gradient with a graph (create_graph=True): cut it off
+                        p.grad = p.grad.detach()
+                    p.grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()`` or None.
@@ -231,9 +231,9 @@ class Optimizer:
         state = self.state
         for group in self.param_groups:
             for p in group["params"]:
-                grad = p._grad
+                grad = p._grad  # an array, or a Tensor once .grad was read (see Tensor.grad)
                 if grad is not None:
-                    self._update(p._data, grad._data, state[p], group)
+                    self._update(p._data, grad if type(grad) is np.ndarray else grad._data, state[p], group)
         return loss
 
     # ---- saving and loading -----------------------------------------------------
