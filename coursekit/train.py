@@ -157,7 +157,7 @@ class History:
 # Metrics and evaluation
 # ---------------------------------------------------------------------------
 def _array(x: Any) -> np.ndarray:
-    return np.asarray(x.data if isinstance(x, Tensor) else x)
+    return x.numpy(force=True) if isinstance(x, Tensor) else np.asarray(x)
 
 
 def accuracy(logits: Any, y: Any, threshold: float = 0.0) -> float:
@@ -415,7 +415,7 @@ def fit(
                 total += value * n
                 count += n
                 for name, fn in metric_fns.items():
-                    sums[name] += fn(out.data, yb) * n
+                    sums[name] += fn(_array(out), yb) * n
             history.train_loss.append(total / count if count else math.nan)
             for name in metric_fns:
                 history.metrics[name].append(sums[name] / count if count else math.nan)

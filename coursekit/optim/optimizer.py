@@ -123,7 +123,7 @@ class Optimizer:
     >>> loss = (w * w).sum() + (b * b).sum()
     >>> opt.zero_grad(); loss.backward(); _ = opt.step()
     >>> w.data, b.data
-    (array([0.8, 1.6]), array([0.49]))
+    (tensor([0.8, 1.6]), tensor([0.49]))
     """
 
     def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
@@ -208,7 +208,9 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad[...] = 0
+                    if p.grad.grad_fn is not None:  # a gradient with a graph (create_graph=True): cut it off
+                        p.grad = p.grad.detach()
+                    p.grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()`` or None.
@@ -223,13 +225,15 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        # The updates work on the NumPy arrays themselves, so nothing is recorded:
-        # no no_grad() needed (torch's step needs one, as it works on tensors).
+        # The updates work on the NumPy arrays inside the tensors (p._data, the
+        # storage p.data shares), so nothing is recorded: no no_grad() needed
+        # (torch's step needs one, as it works on tensors).
         state = self.state
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
-                    self._update(p.data, p.grad, state[p], group)
+                grad = p._grad  # an array, or a Tensor once .grad was read (see Tensor.grad)
+                if grad is not None:
+                    self._update(p._data, grad if type(grad) is np.ndarray else grad._data, state[p], group)
         return loss
 
     # ---- saving and loading -----------------------------------------------------
