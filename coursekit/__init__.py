@@ -7,6 +7,7 @@ The names follow PyTorch (``Tensor.backward``, ``.grad``, ``no_grad``, ``nn``,
 __version__ = "0.1.0"
 
 from . import autograd, data, landscapes, nn, optim, regions, temperature, train
+from . import utils  # torch.utils.data's place: coursekit.utils.data is coursekit.data
 from .autograd import (
     Function, GradcheckError, ShapeError, Tensor, arange, as_tensor, empty, empty_like, enable_grad, eye,
     from_numpy, full, full_like, gradcheck, inference_mode, is_grad_enabled, linspace, manual_seed, no_grad, ones,

@@ -41,7 +41,7 @@ import numpy as np
 
 from .autograd.creation import from_numpy
 from .autograd.grad_mode import no_grad
-from .autograd.tensor import Tensor
+from .autograd.tensor import Tensor, _data
 from .data import DataLoader
 
 __all__ = [
@@ -400,8 +400,8 @@ def fit(
                 model.train()
             total, count = 0.0, 0
             sums = dict.fromkeys(metric_fns, 0.0)
-            for xb, yb in loader:
-                out = model(from_numpy(xb))
+            for xb, yb in loader:  # Tensors sharing the loader's fresh copies
+                out = model(xb)
                 loss = loss_fn(out, yb)
                 objective = loss if penalty is None else loss + penalty(model)
                 optimizer.zero_grad()
@@ -415,7 +415,7 @@ def fit(
                 total += value * n
                 count += n
                 for name, fn in metric_fns.items():
-                    sums[name] += fn(out.data, yb) * n
+                    sums[name] += fn(_data(out), _data(yb)) * n  # metrics get arrays
             history.train_loss.append(total / count if count else math.nan)
             for name in metric_fns:
                 history.metrics[name].append(sums[name] / count if count else math.nan)

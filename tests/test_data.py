@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import coursekit as ck
 from coursekit.data import (
     DataLoader,
     Standardizer,
@@ -407,7 +408,7 @@ def test_standardizer_requires_fit():
 
 
 def _epoch_ids(loader):
-    return [xb[:, 0].astype(int).tolist() for xb, _ in loader]
+    return [np.asarray(xb)[:, 0].astype(int).tolist() for xb, _ in loader]
 
 
 @settings(max_examples=100, deadline=None)
@@ -429,15 +430,16 @@ def test_loader_batches_cover_each_sample_once(n, batch_size, drop_last, shuffle
     assert all(s == batch_size for s in sizes[:full])
     if not drop_last and rest:
         assert sizes[-1] == rest
-    seen = [i for xb, _ in batches for i in xb[:, 0].astype(int)]
+    seen = [i for xb, _ in batches for i in np.asarray(xb)[:, 0].astype(int)]
     assert len(seen) == len(set(seen))  # without replacement
     if drop_last:
         assert len(seen) == full * batch_size
     else:
         assert sorted(seen) == list(range(n))
     for xb, yb in batches:  # rows stay paired with their labels
-        assert isinstance(xb, np.ndarray) and isinstance(yb, np.ndarray)
-        np.testing.assert_array_equal(yb, xb[:, 0].astype(int) % 3)
+        assert isinstance(xb, ck.Tensor) and isinstance(yb, ck.Tensor)  # as PyTorch's DataLoader
+        assert xb.dtype == np.float64 and yb.dtype == np.int64
+        np.testing.assert_array_equal(np.asarray(yb), np.asarray(xb)[:, 0].astype(int) % 3)
     if not shuffle:
         assert seen == list(range(len(seen)))
 
@@ -488,5 +490,5 @@ def test_loader_accepts_custom_dataset_object():
 def test_loader_batches_are_copies_not_views_of_the_data():
     X = np.arange(6.0).reshape(3, 2)
     for (xb,) in DataLoader((X,), batch_size=3):
-        xb[:] = -1
+        np.asarray(xb)[:] = -1
     np.testing.assert_array_equal(X, np.arange(6.0).reshape(3, 2))
