@@ -145,7 +145,8 @@ def relu6(input: Any, inplace: bool = False) -> Any:
     """``min(max(0, x), 6)`` (``torch.nn.functional.relu6``)."""
     if inplace:
         _warn_out_of_place("relu6")
-    return clip(input, 0.0, 6.0)
+    x = _data(input)  # as PyTorch, no gradient at the corners 0 and 6 (clip would pass one there)
+    return where((x > 0) & (x < 6), input, np.clip(x, 0.0, 6.0))
 
 
 def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
