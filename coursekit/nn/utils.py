@@ -75,7 +75,7 @@ def clip_grad_norm_(
     grads = [_storage(p.grad) for p in params if p.grad is not None]
     norm_type = float(norm_type)
     if not grads:
-        return Tensor(np.asarray(0.0))
+        return Tensor._make(np.asarray(0.0), False, None)
     dtype = grads[0].dtype
     if math.isinf(norm_type):
         norms = [np.abs(g).max(initial=0.0) for g in grads]
@@ -92,7 +92,7 @@ def clip_grad_norm_(
     coef = min(float(max_norm) / (float(total) + 1e-6), 1.0)
     for g in grads:  # always scaled, like PyTorch (by 1.0 when under the limit)
         g *= dtype.type(coef)
-    return Tensor(total)
+    return Tensor._make(total, False, None)
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: None = None) -> None:
