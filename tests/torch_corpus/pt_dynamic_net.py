@@ -1,7 +1,8 @@
 # Source: pytorch/tutorials, beginner_source/examples_nn/dynamic_net.py @ 1d189709801e98f5f184af0567c7f06b8b5156c2
 # License: BSD-3-Clause (pytorch/tutorials LICENSE: Copyright (c) 2017-2022, Pytorch contributors)
 # Changes: the import line only (the original after "# torch:"); docstrings and prose comments are left out.
-#   Python's random module is seeded by the test harness, so both runs pick the same depths.
+#   Python's random module is seeded by the test harness, so both runs pick the same depths. 30000 steps
+#   become 3000 (the test runs it twice).
 # Compare: model; loss
 import random
 import coursekit as torch  # torch: import torch
@@ -34,7 +35,7 @@ model = DynamicNet()
 
 criterion = torch.nn.MSELoss(reduction='sum')
 optimizer = torch.optim.SGD(model.parameters(), lr=1e-8, momentum=0.9)
-for t in range(30000):
+for t in range(3000):
     y_pred = model(x)
 
     loss = criterion(y_pred, y)
