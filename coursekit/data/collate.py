@@ -13,13 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.tensor import Tensor, _data
+from ._tensors import is_tensor, make_tensor, values
 
 __all__ = ["default_collate", "default_convert"]
-
-
-def _tensor(array: np.ndarray) -> Tensor:
-    return Tensor._make(array, False, None)
 
 
 def default_collate(batch: Sequence[Any]) -> Any:
@@ -37,19 +33,19 @@ def default_collate(batch: Sequence[Any]) -> Any:
     if len(batch) == 0:
         raise ValueError("default_collate: got an empty batch")
     elem = batch[0]
-    if isinstance(elem, (Tensor, np.ndarray, np.generic)):
-        arrays = [np.asarray(_data(b)) for b in batch]
+    if isinstance(elem, (np.ndarray, np.generic)) or is_tensor(elem):
+        arrays = [values(b) for b in batch]
         shapes = {a.shape for a in arrays}
         if len(shapes) > 1:
             raise RuntimeError(f"default_collate: stack expects each sample to have the same shape, got "
                                f"{sorted(shapes)}; pad them, or pass collate_fn= to build batches yourself")
-        return _tensor(np.stack(arrays))
+        return make_tensor(np.stack(arrays))
     if isinstance(elem, bool):
-        return _tensor(np.array(batch, dtype=np.bool_))
+        return make_tensor(np.array(batch, dtype=np.bool_))
     if isinstance(elem, int):
-        return _tensor(np.array(batch, dtype=np.int64))
+        return make_tensor(np.array(batch, dtype=np.int64))
     if isinstance(elem, float):
-        return _tensor(np.array(batch, dtype=np.float64))
+        return make_tensor(np.array(batch, dtype=np.float64))
     if isinstance(elem, (str, bytes)):
         return list(batch)
     if isinstance(elem, Mapping):
@@ -67,7 +63,7 @@ def default_collate(batch: Sequence[Any]) -> Any:
 def default_convert(data: Any) -> Any:
     """One sample with its NumPy arrays as Tensors (what ``DataLoader(batch_size=None)`` yields)."""
     if isinstance(data, np.ndarray):
-        return _tensor(data)
+        return make_tensor(data)
     if isinstance(data, Mapping):
         return {k: default_convert(v) for k, v in data.items()}
     if isinstance(data, tuple) and hasattr(data, "_fields"):

@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..autograd.creation import default_rng
-from ..autograd.tensor import Tensor, _data
+from ._tensors import make_tensor, shared_rng, values
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "resolve_generator"]
 
@@ -66,10 +65,10 @@ class TensorDataset(Dataset):
     (tensor([0., 0.]), tensor(4))
     """
 
-    def __init__(self, *tensors: Tensor | ArrayLike) -> None:
+    def __init__(self, *tensors: Any) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor or array")
-        self.arrays = tuple(np.asarray(_data(t)) for t in tensors)
+        self.arrays = tuple(values(t) for t in tensors)
         if any(a.ndim == 0 for a in self.arrays):
             raise ValueError("TensorDataset: every tensor needs a first dimension (one row per sample)")
         lengths = [len(a) for a in self.arrays]
@@ -77,20 +76,20 @@ class TensorDataset(Dataset):
             raise ValueError(f"TensorDataset: the tensors have different lengths: {', '.join(map(str, lengths))}")
 
     @property
-    def tensors(self) -> tuple[Tensor, ...]:
+    def tensors(self) -> tuple[Any, ...]:
         """The data as Tensors (``torch.utils.data.TensorDataset.tensors``)."""
-        return tuple(Tensor._make(a, False, None) for a in self.arrays)
+        return tuple(make_tensor(a) for a in self.arrays)
 
     def __len__(self) -> int:
         return len(self.arrays[0])
 
-    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
-        index = _data(index)
-        return tuple(Tensor._make(np.array(a[index]), False, None) for a in self.arrays)
+    def __getitem__(self, index: Any) -> tuple[Any, ...]:
+        index = values(index) if not isinstance(index, (int, np.integer, slice)) else index
+        return tuple(make_tensor(np.array(a[index])) for a in self.arrays)
 
-    def batch(self, indices: NDArray[np.intp]) -> list[Tensor]:
+    def batch(self, indices: NDArray[np.intp]) -> list[Any]:
         """The collated batch of the samples at ``indices``: one fancy-indexing copy per tensor (the loader's fast path)."""
-        return [Tensor._make(a[indices], False, None) for a in self.arrays]
+        return [make_tensor(a[indices]) for a in self.arrays]
 
 
 class Subset(Dataset):
@@ -105,14 +104,14 @@ class Subset(Dataset):
 
     def __init__(self, dataset: Any, indices: Sequence[int] | ArrayLike) -> None:
         self.dataset = dataset
-        self.indices = np.asarray(_data(indices), dtype=np.intp).reshape(-1)
+        self.indices = values(indices).astype(np.intp).reshape(-1)
 
     def __len__(self) -> int:
         return len(self.indices)
 
     def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, (list, np.ndarray, Tensor)):
-            return [self.dataset[int(i)] for i in self.indices[np.asarray(_data(index))]]
+        if not isinstance(index, (int, np.integer)):  # a list, an array or a Tensor of positions
+            return [self.dataset[int(i)] for i in self.indices[values(index)]]
         return self.dataset[int(self.indices[index])]
 
     def batch(self, indices: NDArray[np.intp]) -> Any:
@@ -134,7 +133,7 @@ def resolve_generator(generator: Any, seed: int | None, name: str) -> np.random.
     if generator is not None and seed is not None:
         raise TypeError(f"{name}: pass generator= or seed=, not both")
     if generator is None:
-        return default_rng() if seed is None else np.random.default_rng(seed)
+        return shared_rng() if seed is None else np.random.default_rng(seed)
     if isinstance(generator, np.random.Generator):
         return generator
     if isinstance(generator, (int, np.integer)) and not isinstance(generator, bool):
