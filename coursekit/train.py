@@ -41,7 +41,7 @@ import numpy as np
 
 from .autograd.creation import from_numpy
 from .autograd.grad_mode import no_grad
-from .autograd.tensor import Tensor, _data
+from .autograd.tensor import Tensor
 from .data import DataLoader
 
 __all__ = [
@@ -157,7 +157,7 @@ class History:
 # Metrics and evaluation
 # ---------------------------------------------------------------------------
 def _array(x: Any) -> np.ndarray:
-    return np.asarray(x.data if isinstance(x, Tensor) else x)
+    return x.numpy(force=True) if isinstance(x, Tensor) else np.asarray(x)
 
 
 def accuracy(logits: Any, y: Any, threshold: float = 0.0) -> float:
@@ -415,7 +415,7 @@ def fit(
                 total += value * n
                 count += n
                 for name, fn in metric_fns.items():
-                    sums[name] += fn(_data(out), _data(yb)) * n  # metrics get arrays
+                    sums[name] += fn(_array(out), _array(yb)) * n  # metrics get arrays (batches are Tensors)
             history.train_loss.append(total / count if count else math.nan)
             for name in metric_fns:
                 history.metrics[name].append(sums[name] / count if count else math.nan)

@@ -101,7 +101,7 @@ CHEAT = (
     opt.state[p]["momentum_buffer"] = -np.asarray(v, dtype=float) / lr
     p.grad = np.asarray(grad, dtype=float)
     opt.step()
-    return p.data.copy(), -lr * opt.state[p]["momentum_buffer"]''',
+    return p.detach().numpy().copy(), -lr * opt.state[p]["momentum_buffer"]''',
     "test_momentum",
 )
 

@@ -286,10 +286,10 @@ def test_activations_are_finite_for_huge_inputs(fn) -> None:
     assert np.isfinite(out.data).all() and np.isfinite(x.grad).all()
 
 
-def test_comparisons_return_plain_boolean_arrays() -> None:
+def test_comparisons_return_boolean_tensors_without_gradient() -> None:
     x = ck.tensor([1.0, -2.0], requires_grad=True)
     for result in (x > 0, x >= 0, x < 0, x <= 0, x == 1.0, x != 1.0):
-        assert type(result) is np.ndarray and result.dtype == bool
+        assert type(result) is ck.Tensor and result.dtype == bool and not result.requires_grad
 
 
 def test_unary_functions_exist_as_methods_and_functions() -> None:

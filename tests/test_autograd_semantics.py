@@ -90,7 +90,7 @@ def test_a_retained_graph_extended_after_a_backward_pass() -> None:
     dy1 = np.cos(0.16) * 0.8
     expected = dy1 + np.exp(0.16) * 0.8 * np.sin(0.16) + np.exp(0.16) * dy1
     np.testing.assert_allclose(x.grad, expected, rtol=1e-12)
-    assert type(x.grad) is np.ndarray  # not a NumPy scalar, though 0-d arithmetic makes those
+    assert type(x.grad.numpy()) is np.ndarray  # not a NumPy scalar, though 0-d arithmetic makes those
 
 
 def test_no_grad_as_context_manager_and_decorator() -> None:
@@ -203,7 +203,7 @@ def test_leaf_grads_never_share_memory() -> None:
     c = ck.tensor(np.ones((2, 3)), requires_grad=True)
     c.sum().backward()  # the gradient of a sum is a broadcast view
     c.grad[0, 0] = 5.0
-    assert c.grad.flags.writeable and c.grad.sum() == 10.0
+    assert c.grad.numpy().flags.writeable and c.grad.sum() == 10.0
 
 
 def test_retain_grad_keeps_intermediate_gradients() -> None:
@@ -219,7 +219,7 @@ def test_detach_and_numpy_follow_pytorch() -> None:
     with pytest.raises(RuntimeError, match="detach"):
         x.numpy()
     d = x.detach()
-    assert not d.requires_grad and d.numpy() is x.data
+    assert not d.requires_grad and d.numpy() is x.data.numpy()
     assert x.item() == 1.0
 
 

@@ -163,7 +163,7 @@ def test_parameter_construction() -> None:
     assert not nn.Parameter(np.ones(2), requires_grad=False).requires_grad
     assert type(p * 2) is ck.Tensor  # results of ops are plain tensors
     q = copy.deepcopy(p)
-    assert isinstance(q, nn.Parameter) and q.data is not p.data and q.data.tolist() == [5.0, 2.0]
+    assert isinstance(q, nn.Parameter) and not np.shares_memory(q.data.numpy(), p.data.numpy()) and q.data.tolist() == [5.0, 2.0]
 
 
 def test_dtype_conversion_and_pickling_keep_the_parameters() -> None:
@@ -202,10 +202,10 @@ def test_state_dict_holds_copies_and_round_trips() -> None:
         a[0].weight.data += 1.0
     np.testing.assert_array_equal(sd["0.weight"], before)  # a snapshot, not a view
 
-    weight_array = b[0].weight.data
+    weight_array = b[0].weight.data.numpy()
     result = b.load_state_dict(sd)
     assert result.missing_keys == [] and result.unexpected_keys == []
-    assert b[0].weight.data is weight_array  # loaded in place: optimizers keep their references
+    assert b[0].weight.data.numpy() is weight_array  # loaded in place: optimizers keep their references
     x = np.random.default_rng(0).standard_normal((5, 3))
     with ck.no_grad():
         a[0].weight.data[...] = before
@@ -317,9 +317,9 @@ def test_calculate_gain_matches_torch() -> None:
 def test_init_bounds_and_statistics(fill, bound, std) -> None:
     ck.manual_seed(0)
     w = nn.Parameter(np.zeros((300, 200)))  # fan_out = 300, fan_in = 200; 60,000 samples
-    array = w.data
-    assert fill(w) is w and w.data is array  # in place, same tensor returned
-    values = w.data
+    array = w.data.numpy()
+    assert fill(w) is w and w.data.numpy() is array  # in place, same tensor returned
+    values = w.detach().numpy()
     assert abs(values.mean()) < 5 * std / math.sqrt(values.size)
     assert values.std() == pytest.approx(std, rel=0.02)
     if bound is not None:
@@ -556,7 +556,7 @@ def test_gradcheck_module_forward(make, params) -> None:
     x = rng.uniform(0.1, 0.4, (3, 4)) * rng.choice([-1, 1], (3, 4)) + rng.choice([-1.0, 0.0, 1.0], (3, 4))
     x = x + 1e-3 * np.arange(12).reshape(3, 4)
     values = [ck.tensor(x, requires_grad=True)]
-    values += [ck.tensor(getattr(module, n).data.copy(), requires_grad=True) for n in params]
+    values += [ck.tensor(getattr(module, n).detach().numpy().copy(), requires_grad=True) for n in params]
     assert ck.gradcheck(_with_parameters(module, params), values)
 
 

@@ -29,7 +29,7 @@ def _pair(make_ck: Any, make_torch: Any, dtype: str, seed: int = 0) -> tuple[nn.
     for name, p in ours.named_parameters():
         p.data[...] = 1 + 0.5 * rng.standard_normal(p.shape)
         with torch.no_grad():
-            dict(theirs.named_parameters())[name].copy_(torch.tensor(p.data))
+            dict(theirs.named_parameters())[name].copy_(torch.tensor(p.detach().numpy()))
     return ours, theirs
 
 

@@ -223,11 +223,11 @@ ONE_EACH_IDS = [name for name, _ in ONE_EACH]
 @pytest.mark.parametrize("config", ONE_EACH, ids=ONE_EACH_IDS)
 def test_parameters_stay_leaves_and_keep_their_array(config: tuple[str, dict[str, Any]]) -> None:
     W, b, opt = make_ck(*config)
-    arrays = (W.data, b.data)
+    arrays = (W.data.numpy(), b.data.numpy())
     train_ck(W, b, opt, 3)
     for p, array in zip((W, b), arrays):
         assert p.is_leaf and p.grad_fn is None and p.requires_grad
-        assert p.data is array, "step must write p.data in place"
+        assert p.data.numpy() is array, "step must write p.data in place"
     opt.zero_grad()
     assert W.grad is None and b.grad is None
 
@@ -458,7 +458,7 @@ def run_sgd_on_quadratic(steps: int, **kwargs: Any) -> list[np.ndarray]:
     for _ in range(steps):
         theta.grad = quadratic_grad(theta.data)
         opt.step()
-        path.append(theta.data.copy())
+        path.append(theta.detach().numpy().copy())
     return path
 
 

@@ -182,7 +182,7 @@ def test_train_loss_is_the_mean_over_the_epochs_minibatches() -> None:
     ck.manual_seed(0)
     model = nn.MLP([2, 8, 2])
     X, y = train
-    logits = model(ck.tensor(X)).data
+    logits = model(ck.tensor(X)).detach().numpy()
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     expected = -log_p[np.arange(len(y)), y].mean()
@@ -202,7 +202,7 @@ class _Recorder(nn.Module):
 
     def forward(self, x):
         if self.training:
-            self.seen.append(x.data[:, 0].copy())
+            self.seen.append(x.detach().numpy()[:, 0].copy())
         return self.layer(x)
 
 

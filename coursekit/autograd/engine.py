@@ -16,7 +16,7 @@ import numpy as np
 
 from . import grad_mode
 from .broadcasting import sum_to
-from .function import last_change
+from .function import _sequence, last_change, run_torch_style_backward
 from .tensor import Tensor
 
 
@@ -64,15 +64,26 @@ def _fit(grad: Any, parent: Tensor, out: Tensor, i: int) -> Any:
     ctx = out._ctx
     if not isinstance(grad, np.ndarray | Tensor):
         grad = np.asarray(grad)  # NumPy turns 0-d results into scalars
-    if grad.shape != parent.data.shape:
-        grad = sum_to(grad, parent.data.shape)
-    if grad.dtype != parent.data.dtype:
-        if out.data.dtype == parent.data.dtype:  # the op did not promote types: the rule is wrong
+    shape = parent._data.shape
+    if grad.shape != shape:
+        if not _reducible(grad.shape, shape):
+            raise RuntimeError(f"Function {ctx.name()} returned an invalid gradient at index {i} - got "
+                               f"{list(grad.shape)} but expected shape compatible with {list(shape)}")
+        grad = sum_to(grad, shape)
+    if grad.dtype != parent._data.dtype:
+        if out._data.dtype == parent._data.dtype and ctx.fn._takes_arrays:  # the op did not promote: rule is wrong
             raise AssertionError(f"{ctx.name()}: gradient for input {i} is {grad.dtype}, input is {parent.dtype}")
-        grad = grad.astype(parent.data.dtype)  # undo type promotion, as PyTorch does
-    if grad.shape != parent.data.shape:
+        grad = grad.astype(parent._data.dtype)  # undo type promotion, as PyTorch does
+    if grad.shape != shape:
         raise AssertionError(f"{ctx.name()}: gradient for input {i} has shape {grad.shape}, input has {parent.shape}")
     return grad
+
+
+def _reducible(grad_shape: tuple, shape: tuple) -> bool:
+    """Whether broadcasting ``shape`` gives ``grad_shape`` (so summing undoes it), as PyTorch's check."""
+    if len(shape) > len(grad_shape):
+        return False
+    return all(n == g or n == 1 for n, g in zip(shape[::-1], grad_shape[::-1]))
 
 
 def run_backward(
@@ -124,13 +135,16 @@ def run_backward(
                 )
             if last_change[0] > ctx.sequence_nr:  # something changed in place after this op ran
                 _check_unchanged(ctx, t)
-            ctx.inputs = ctx.parents if create_graph else ctx.arrays
-            ctx.out = t if create_graph else t.data
-            in_grads = ctx.fn.backward(ctx, grad)
+            if ctx.fn._takes_arrays:
+                ctx.inputs = ctx.parents if create_graph else ctx.arrays
+                ctx.out = t if create_graph else t._data
+                in_grads = ctx.fn.backward(ctx, grad)
+            else:
+                in_grads = run_torch_style_backward(ctx, t, grad, create_graph)
             for i, (parent, need, g) in enumerate(zip(ctx.parents, ctx.needs_input_grad, in_grads)):
                 if not need or g is None:
                     continue
-                p = parent.data
+                p = parent._data
                 # (`is not`: each built-in dtype is one object; _fit compares equal ones properly)
                 if type(g) is not np.ndarray or g.shape != p.shape or g.dtype is not p.dtype:
                     g = _fit(g, parent, t, i)
@@ -181,11 +195,12 @@ def _check_unchanged(ctx: Any, out: Tensor) -> None:
 
 
 def _run_hooks(t: Tensor, grad: Any, create_graph: bool) -> Any:
+    """Call ``t``'s hooks with the gradient as a Tensor; a returned value replaces it."""
     for hook in list(t._hooks):
-        result = hook(grad)
+        result = hook(grad if isinstance(grad, Tensor) else Tensor._make(grad, False, None))
         if result is not None:
             if not create_graph:
-                result = np.asarray(result.data if isinstance(result, Tensor) else result, dtype=t.data.dtype)
+                result = np.asarray(result._data if isinstance(result, Tensor) else result, dtype=t._data.dtype)
             if result.shape != t.shape:
                 raise RuntimeError(f"hook returned a gradient of shape {result.shape}, the tensor has {t.shape}")
             grad = result
@@ -193,34 +208,43 @@ def _run_hooks(t: Tensor, grad: Any, create_graph: bool) -> Any:
 
 
 def _accumulate(t: Tensor, grad: Any, handed_out: set[int]) -> None:
+    """Add ``grad`` into ``t.grad`` (a Tensor), in place when there is one already, as PyTorch."""
+    old = t._grad
     if isinstance(grad, Tensor):  # create_graph=True: .grad keeps the graph of the gradient
-        t.grad = grad if t.grad is None else t.grad + grad
+        t._grad = grad if old is None else old + grad
         return
-    if t.grad is not None:
-        grad = t.grad + grad
-    elif grad.base is not None or id(grad) in handed_out:
+    if old is not None:
+        stored = old._data
+        if (old._ctx is None and stored.flags.writeable and stored.shape == grad.shape
+                and np.can_cast(grad.dtype, stored.dtype, "same_kind")):
+            np.add(stored, grad, out=stored)
+            old._version[0] = last_change[0] = next(_sequence)
+        else:
+            t._grad = Tensor._make(np.asarray(old._data + grad), False, None)
+        return
+    if grad.base is not None or id(grad) in handed_out:
         grad = grad.copy()  # a view (perhaps read-only), or an array stored in another .grad
     if type(grad) is not np.ndarray:
         grad = np.asarray(grad)  # 0-d arithmetic gives NumPy scalars
     handed_out.add(id(grad))
-    t.grad = grad
+    t._grad = Tensor._make(grad, False, None)
 
 
 def _root_grad(t: Tensor, gradient: Any, create_graph: bool = False) -> Any:
     if gradient is None:
-        if t.data.size != 1:
+        if t._data.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for a single number, this output has shape {t.shape}; "
                 "pass gradient= (e.g. an array of ones of that shape) or reduce it first, e.g. y.sum().backward()"
             )
-        gradient = np.empty(t.data.shape, t.data.dtype)
+        gradient = np.empty(t._data.shape, t._data.dtype)
         gradient.fill(1)  # np.ones, minus its Python wrapper: this runs on every backward()
     else:
         if isinstance(gradient, Tensor) and create_graph:
             gradient = gradient.astype(t.dtype)  # a recorded cast: the gradient may itself need gradients
         else:
             # A copy in the output's dtype (PyTorch casts too): the caller's array is never stored.
-            gradient = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=t.dtype)
+            gradient = np.array(gradient._data if isinstance(gradient, Tensor) else gradient, dtype=t.dtype)
         if gradient.shape != t.shape:
             raise ValueError(f"gradient has shape {gradient.shape}, but the output has shape {t.shape}")
     if create_graph and not isinstance(gradient, Tensor):
@@ -251,7 +275,7 @@ def backward(
     >>> x = ck.tensor(3.0, requires_grad=True)
     >>> ck.autograd.backward([x * x, 2 * x])      # d/dx (x^2 + 2x) = 2x + 2
     >>> x.grad
-    array(8.)
+    tensor(8.)
     """
     if isinstance(tensors, Tensor):
         roots, grads = [tensors], [grad_tensors]

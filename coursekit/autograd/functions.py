@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .tensor import Axis, Tensor, _axis, _data
+from .tensor import Axis, Tensor, _axis, _data, _wrap
 
 
 def _as_tensor(x: Any) -> Tensor:
@@ -127,17 +127,82 @@ def numel(x: Any) -> int:
 
 def isnan(x: Any) -> Tensor:
     """Where ``x`` is NaN, as a boolean Tensor."""
-    return Tensor._make(np.isnan(_data(x)), False, None)
+    return _wrap(np.isnan(_data(x)))
 
 
 def isinf(x: Any) -> Tensor:
-    return Tensor._make(np.isinf(_data(x)), False, None)
+    return _wrap(np.isinf(_data(x)))
 
 
 def isfinite(x: Any) -> Tensor:
-    return Tensor._make(np.isfinite(_data(x)), False, None)
+    return _wrap(np.isfinite(_data(x)))
 
 
 def allclose(a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
     """True when ``|a - b| <= atol + rtol * |b|`` everywhere (``torch.allclose``)."""
     return bool(np.allclose(_data(a), _data(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def pow(x: Any, exponent: Any) -> Any:  # noqa: A001
+    """``x ** exponent`` (either may be a number), as ``torch.pow``."""
+    return ops.Pow.apply(x, exponent)
+
+
+def square(x: Any) -> Any:
+    """``x * x``."""
+    return ops.Mul.apply(x, x)
+
+
+def mm(a: Any, b: Any) -> Tensor:
+    """Matrix product of two 2-D tensors (``torch.mm``)."""
+    return _as_tensor(a).mm(b)
+
+
+def dot(a: Any, b: Any) -> Tensor:
+    """Dot product of two 1-D tensors (``torch.dot``)."""
+    return _as_tensor(a).dot(b)
+
+
+def cumsum(x: Any, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running sums along ``dim`` (``torch.cumsum``)."""
+    return _as_tensor(x).cumsum(dim, dtype=dtype)
+
+
+def add(a: Any, b: Any, *, alpha: Any = 1) -> Any:
+    """``a + alpha * b``."""
+    return ops.Add.apply(a, b if alpha == 1 else b * alpha)
+
+
+def sub(a: Any, b: Any, *, alpha: Any = 1) -> Any:
+    """``a - alpha * b``."""
+    return ops.Sub.apply(a, b if alpha == 1 else b * alpha)
+
+
+def mul(a: Any, b: Any) -> Any:
+    return ops.Mul.apply(a, b)
+
+
+def div(a: Any, b: Any) -> Any:
+    return ops.Div.apply(a, b)
+
+
+def neg(x: Any) -> Any:
+    return ops.Neg.apply(x)
+
+
+def round(x: Any, decimals: int = 0) -> Tensor:  # noqa: A001
+    """Round to ``decimals`` places (no gradient)."""
+    return _as_tensor(x).round(decimals)
+
+
+def is_tensor(x: Any) -> bool:
+    return isinstance(x, Tensor)
+
+
+def eq(a: Any, b: Any) -> Tensor:
+    return _as_tensor(a) == b
+
+
+def equal(a: Any, b: Any) -> bool:
+    """True when both have the same shape and the same values (``torch.equal``)."""
+    return np.shape(_data(a)) == np.shape(_data(b)) and bool(np.all(_data(a) == _data(b)))

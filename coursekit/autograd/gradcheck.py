@@ -31,12 +31,12 @@ def numerical_jacobian(fn: Callable, inputs: Sequence[Tensor], eps: float = 1e-6
     for x in inputs:
         columns = []
         for j in np.ndindex(x.shape):
-            orig = x.data[j]
-            x.data[j] = orig + eps
-            plus = [o.data.copy() for o in _outputs(fn, inputs)]
-            x.data[j] = orig - eps
-            minus = [o.data.copy() for o in _outputs(fn, inputs)]
-            x.data[j] = orig
+            orig = x._data[j]
+            x._data[j] = orig + eps
+            plus = [o._data.copy() for o in _outputs(fn, inputs)]
+            x._data[j] = orig - eps
+            minus = [o._data.copy() for o in _outputs(fn, inputs)]
+            x._data[j] = orig
             columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
         jac.append([np.stack(col, axis=-1).reshape(col[0].shape + x.shape) for col in zip(*columns)])
     return jac
@@ -55,7 +55,7 @@ def analytic_jacobian(fn: Callable, inputs: Sequence[Tensor]) -> list[list[np.nd
             grads = autograd_grad(o, list(inputs), grad_outputs=seed, retain_graph=True, allow_unused=True)
             for i, g in enumerate(grads):
                 if g is not None:
-                    jac[i][k][idx] = g.data
+                    jac[i][k][idx] = g._data
     return jac
 
 
@@ -89,7 +89,7 @@ def gradcheck(
             stacklevel=2,
         )
     positions = [i for i, x in enumerate(inputs) if x.requires_grad]
-    varied = [Tensor(inputs[i].data.copy(), requires_grad=True) for i in positions]
+    varied = [Tensor._make(inputs[i]._data.copy(), False, None).requires_grad_() for i in positions]
 
     def call(*xs: Tensor) -> Any:
         args = list(inputs)

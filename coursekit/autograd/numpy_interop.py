@@ -3,9 +3,11 @@
 NumPy hands every ufunc call that involves a Tensor to
 ``Tensor.__array_ufunc__``, which lands here.  The ufuncs coursekit can
 differentiate run as coursekit ops (so gradients flow); tests such as
-``np.isnan`` or ``np.less`` give plain arrays, as Tensor comparisons do; any
-other ufunc is refused with a message naming what to call instead, rather than
-silently returning an array cut off from the graph.
+``np.isnan`` or ``np.less`` give boolean Tensors, as Tensor comparisons do;
+any other ufunc runs on the values when no gradient is being recorded (a
+Tensor comes back, as in PyTorch) and is refused otherwise, with a message
+naming what to call instead, rather than silently returning an array cut off
+from the graph.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import grad_mode, ops
-from .tensor import Tensor, _data
+from .tensor import Tensor, _data, _wrap
 
 DIFFERENTIABLE = {
     np.add: ops.Add.apply, np.subtract: ops.Sub.apply, np.multiply: ops.Mul.apply,
@@ -38,8 +40,11 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     if method == "__call__" and not kwargs:
         if ufunc in DIFFERENTIABLE:
             return DIFFERENTIABLE[ufunc](*inputs)
-        if ufunc in NO_GRADIENT:
-            return ufunc(*plain)
+        if ufunc in NO_GRADIENT or not tracked:
+            result = ufunc(*plain)
+            if isinstance(result, tuple):
+                return tuple(_wrap(r) for r in result)
+            return _wrap(result)
     elif "out" in kwargs and not tracked:  # e.g. array += tensor: an update of the array, nothing to record
         kwargs = {k: (tuple(_data(o) for o in v) if k == "out" else v) for k, v in kwargs.items()}
         return getattr(ufunc, method)(*plain, **kwargs)
@@ -47,5 +52,5 @@ def array_ufunc(ufunc: Any, method: str, inputs: tuple, kwargs: dict) -> Any:
     raise TypeError(
         f"{call} on a coursekit Tensor is not supported{' with ' + ', '.join(kwargs) if kwargs else ''}: NumPy "
         "would drop the gradient. Use the Tensor's own method or coursekit function (t.exp(), ck.maximum(a, b), "
-        f"t.sum(dim=...), ...), or call {call} on plain numbers: t.detach().numpy() (or t.data)."
+        f"t.sum(dim=...), ...), or call {call} on plain numbers: t.detach().numpy()."
     )

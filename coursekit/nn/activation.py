@@ -307,7 +307,7 @@ class RBF(Module):
     >>> import coursekit as ck
     >>> rbf = RBF(2, 1)
     >>> rbf(rbf.centres.detach()).data     # an input at the centre gives 1
-    array([[1.]])
+    tensor([[1.]])
     """
 
     def __init__(self, in_features: int, out_features: int) -> None:

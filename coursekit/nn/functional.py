@@ -238,7 +238,7 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     if index.size and (index.min() < 0 or index.max() >= num_classes):
         raise IndexError(f"one_hot: class indices must lie in [0, {num_classes - 1}], "
                          f"got values from {index.min()} to {index.max()}")
-    return Tensor(np.eye(num_classes, dtype=np.int64)[index])
+    return Tensor._make(np.eye(num_classes, dtype=np.int64)[index], False, None)
 
 
 def mse_loss(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
@@ -527,7 +527,7 @@ def cross_entropy(
     >>> loss = ck.nn.functional.cross_entropy(z, [0])
     >>> loss.backward()
     >>> z.grad.round(4)     # softmax(z) - onehot(0)
-    array([[-0.1562,  0.1142,  0.042 ]])
+    tensor([[-0.1562,  0.1142,  0.042 ]])
     """
     _refuse_legacy(size_average, reduce, "cross_entropy")
     _check_reduction(reduction)
@@ -693,7 +693,7 @@ def prelu(input: Any, weight: Any) -> Any:
     --------
     >>> import coursekit as ck
     >>> prelu(ck.tensor([[-2.0, 3.0]]), ck.tensor([0.25])).data
-    array([[-0.5,  3. ]])
+    tensor([[-0.5,  3. ]])
     """
     ndim = np.ndim(_data(input))
     if np.size(_data(weight)) > 1 and ndim > 2:  # (N, C, ...): slopes along axis 1

@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..autograd import devices as device_module
+from ..autograd.dtypes import as_dtype
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
 from .parameter import Parameter
@@ -269,7 +271,9 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad[...] = 0
+                if p.grad.grad_fn is not None:  # a gradient with a graph (create_graph=True): cut it off
+                    p.grad = p.grad.detach()
+                p.grad.zero_()
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (``False``) or unfreeze every parameter."""
@@ -277,12 +281,14 @@ class Module:
             p.requires_grad_(requires_grad)
         return self
 
-    def to(self, dtype: Any) -> Module:
+    def to(self, *args: Any, dtype: Any = None, device: Any = None, non_blocking: bool = False) -> Module:
         """Convert every parameter and floating-point buffer to ``dtype`` (e.g. ``np.float32``), in place.
 
-        The Parameter objects stay the same, so an optimizer built earlier
-        keeps working.  Gradients are dropped.  Integer buffers (a batch
-        counter) stay integers, as in PyTorch.  Returns ``self``.
+        ``model.to("cpu")`` and ``model.to(device)`` are accepted (the CPU is the
+        only device; another one is an error saying so).  The Parameter objects
+        stay the same, so an optimizer built earlier keeps working.  Gradients
+        are dropped.  Integer buffers (a batch counter) stay integers, as in
+        PyTorch.  Returns ``self``.
 
         Examples
         --------
@@ -291,19 +297,38 @@ class Module:
         >>> nn.Linear(2, 3).to(np.float32).weight.dtype
         dtype('float32')
         """
-        dtype = np.dtype(dtype)
+        for a in args:
+            if a is None or isinstance(a, str | device_module.device):
+                device = a
+            elif isinstance(a, Tensor):
+                dtype = a.dtype
+            else:
+                dtype = a
+        device_module.check(device)
+        if dtype is None:
+            return self
+        dtype = as_dtype(dtype)
         if not np.issubdtype(dtype, np.floating):
             raise TypeError(f"parameters must stay floating point, got {dtype}")
         for p in self.parameters():
-            if p.data.dtype != dtype:
-                p.data = p.data.astype(dtype)
+            if p.dtype != dtype:
+                p.data = p.numpy(force=True).astype(dtype)
                 p.grad = None
         for b in self.buffers():
-            if np.issubdtype(b.data.dtype, np.floating) and b.data.dtype != dtype:
-                b.data = b.data.astype(dtype)
+            if np.issubdtype(b.dtype, np.floating) and b.dtype != dtype:
+                b.data = b.numpy(force=True).astype(dtype)
         return self
 
     astype = to
+
+    def cpu(self) -> Module:
+        """Already on the CPU: returns ``self``."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Module:
+        """Always an error: coursekit runs on the CPU only (the message says what to write instead)."""
+        device_module.check("cuda")
+        return self
 
     def double(self) -> Module:
         """Parameters to float64 (the default here)."""
@@ -327,7 +352,7 @@ class Module:
         >>> {k: v.shape for k, v in sd.items()}
         {'weight': (2, 3), 'bias': (2,)}
         """
-        return OrderedDict((name, t.data.copy()) for name, t in self._state_tensors())
+        return OrderedDict((name, t.numpy(force=True).copy()) for name, t in self._state_tensors())
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy values from ``state_dict`` into the parameters and buffers (in place, so optimizers keep working).
@@ -368,15 +393,15 @@ class Module:
                 continue
             value = state_dict[name]
             value = np.asarray(getattr(value, "data", value))
-            if value.shape != p.data.shape:
+            if value.shape != p.shape:
                 raise RuntimeError(
                     f"error loading state_dict into {type(self).__name__}: size mismatch for {name!r}: "
-                    f"the checkpoint has shape {value.shape}, the one in this model has shape {p.data.shape}"
+                    f"the checkpoint has shape {value.shape}, the one in this model has shape {p.shape}"
                 )
             values[name] = value
         with no_grad():
             for name, value in values.items():  # all shapes checked first: no half-loaded model
-                np.copyto(own[name].data, value, casting="same_kind")
+                np.copyto(own[name].numpy(force=True), value, casting="same_kind")
         return IncompatibleKeys(missing, unexpected)
 
     # ---- printing --------------------------------------------------------

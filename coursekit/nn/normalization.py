@@ -27,7 +27,7 @@ __all__ = ["BatchNorm1d", "LayerNorm"]
 
 
 def _as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return x if isinstance(x, Tensor) else Tensor._make(np.asarray(x), False, None)
 
 
 def _positive_int(n: Any) -> bool:
@@ -104,9 +104,9 @@ class BatchNorm1d(Module):
     >>> bn = nn.BatchNorm1d(2)
     >>> x = ck.tensor([[1.0, 10.0], [3.0, 10.0], [5.0, 16.0]])
     >>> bn(x).data.round(3)                   # each column: mean 0, variance about 1
-    array([[-1.225, -0.707],
-           [ 0.   , -0.707],
-           [ 1.225,  1.414]])
+    tensor([[-1.225, -0.707],
+            [ 0.   , -0.707],
+            [ 1.225,  1.414]])
     >>> bn.running_mean, bn.running_var       # 0.9 * (0, 1) + 0.1 * (mean, unbiased var)
     (tensor([0.3, 1.2]), tensor([1.3, 2.1]))
     >>> bn
@@ -135,9 +135,9 @@ class BatchNorm1d(Module):
         self.register_parameter("weight", _filled((self.num_features,), 1.0, dtype, affine))
         self.register_parameter("bias", _filled((self.num_features,), 0.0, dtype, affine and bias))
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(self.num_features, dtype=dtype)))
-            self.register_buffer("running_var", Tensor(np.ones(self.num_features, dtype=dtype)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+            self.register_buffer("running_mean", Tensor._make(np.zeros(self.num_features, dtype=dtype), False, None))
+            self.register_buffer("running_var", Tensor._make(np.ones(self.num_features, dtype=dtype), False, None))
+            self.register_buffer("num_batches_tracked", Tensor._make(np.array(0, dtype=np.int64), False, None))
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
                 self.register_buffer(name, None)
@@ -145,17 +145,17 @@ class BatchNorm1d(Module):
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches seen."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean._data[...] = 0
+            self.running_var._data[...] = 1
+            self.num_batches_tracked._data[...] = 0
 
     def reset_parameters(self) -> None:
         """Forget the running statistics and set ``weight`` to 1 and ``bias`` to 0."""
         self.reset_running_stats()
         if self.weight is not None:
-            self.weight.data[...] = 1
+            self.weight._data[...] = 1
         if self.bias is not None:
-            self.bias.data[...] = 0
+            self.bias._data[...] = 0
 
     def _check_input(self, x: Tensor) -> None:
         if x.ndim not in (2, 3):
@@ -184,11 +184,11 @@ class BatchNorm1d(Module):
                 )
             y, mean, var = normalize(x, axes, self.eps)
             if self.training and self.track_running_stats:
-                self._update_running_stats(mean.data.reshape(-1), var.data.reshape(-1), n)
+                self._update_running_stats(mean._data.reshape(-1), var._data.reshape(-1), n)
         else:
             # Constants, fresh arrays: later updates of the buffers cannot change a graph built here.
-            scale = 1.0 / np.sqrt(self.running_var.data + self.eps)
-            y = (x - self.running_mean.data.reshape(shape)) * scale.reshape(shape)
+            scale = 1.0 / np.sqrt(self.running_var._data + self.eps)
+            y = (x - self.running_mean._data.reshape(shape)) * scale.reshape(shape)
         if self.weight is not None:
             y = y * self.weight.reshape(shape)
         if self.bias is not None:
@@ -196,12 +196,12 @@ class BatchNorm1d(Module):
         return y
 
     def _update_running_stats(self, mean: np.ndarray, biased_var: np.ndarray, n: int) -> None:
-        self.num_batches_tracked.data += 1
-        factor = 1.0 / int(self.num_batches_tracked.data) if self.momentum is None else self.momentum
+        self.num_batches_tracked._data += 1
+        factor = 1.0 / int(self.num_batches_tracked._data) if self.momentum is None else self.momentum
         # The running variance estimates the population's, hence n - 1 (Bessel's correction).
         unbiased = biased_var * (n / (n - 1))
-        self.running_mean.data[...] = factor * mean + (1 - factor) * self.running_mean.data
-        self.running_var.data[...] = factor * unbiased + (1 - factor) * self.running_var.data
+        self.running_mean._data[...] = factor * mean + (1 - factor) * self.running_mean._data
+        self.running_var._data[...] = factor * unbiased + (1 - factor) * self.running_var._data
 
     def extra_repr(self) -> str:
         return (
@@ -238,8 +238,8 @@ class LayerNorm(Module):
     >>> from coursekit import nn
     >>> ln = nn.LayerNorm(3)
     >>> ln(ck.tensor([[1.0, 2.0, 3.0], [10.0, 10.0, 40.0]])).data.round(3)
-    array([[-1.225,  0.   ,  1.225],
-           [-0.707, -0.707,  1.414]])
+    tensor([[-1.225,  0.   ,  1.225],
+            [-0.707, -0.707,  1.414]])
     >>> ln
     LayerNorm((3,), eps=1e-05, elementwise_affine=True, bias=True)
     """
@@ -268,9 +268,9 @@ class LayerNorm(Module):
     def reset_parameters(self) -> None:
         """``weight`` to 1 and ``bias`` to 0."""
         if self.weight is not None:
-            self.weight.data[...] = 1
+            self.weight._data[...] = 1
         if self.bias is not None:
-            self.bias.data[...] = 0
+            self.bias._data[...] = 0
 
     def forward(self, x: Any) -> Tensor:
         x = _as_tensor(x)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.dtypes import get_default_dtype
 from ..autograd.tensor import Tensor
 
 __all__ = ["Parameter"]
@@ -22,7 +23,8 @@ class Parameter(Tensor):
     ----------
     data : array_like or Tensor
         The initial values, copied (unlike PyTorch, which shares the storage).
-        Integer and boolean data are converted to float64, since only
+        Integer and boolean data (and Python floats) get the default dtype
+        (float64 unless ``ck.set_default_dtype`` changed it), since only
         floating-point tensors can have gradients.
     requires_grad : bool, default True
         Whether backpropagation fills ``.grad``.
@@ -43,19 +45,19 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty(0)
-        if isinstance(data, Tensor):
-            data = data.data
-        array = np.array(data)
+        array = np.array(data._data if isinstance(data, Tensor) else data)
         if not np.issubdtype(array.dtype, np.floating):
-            array = array.astype(np.float64)
-        super().__init__(array, requires_grad=requires_grad)
+            array = array.astype(get_default_dtype())
+        elif array.dtype == np.float64 and not isinstance(data, Tensor | np.ndarray):
+            array = array.astype(get_default_dtype())  # Python floats: the default dtype
+        self._init(array, requires_grad)
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
-        dtype = "" if self.data.dtype == np.float64 else f", dtype={self.data.dtype}"
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
+        dtype = "" if self._data.dtype == np.float64 else f", dtype={self._data.dtype}"
         flag = ", requires_grad=True" if self.requires_grad else ""
         return f"Parameter containing:\ntensor({body}{dtype}{flag})"
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         # Tensor has __slots__ only; rebuild from the values (gradient not kept, as torch).
-        return (Parameter, (self.data, self.requires_grad))
+        return (Parameter, (self._data, self.requires_grad))

@@ -19,7 +19,7 @@ Examples
 ...     loss.backward()
 ...     _ = opt.step()
 >>> w.data                     # each step halves w: w - 0.25 * 2w
-array([ 0.375, -0.25 ])
+tensor([ 0.375, -0.25 ])
 """
 
 from . import lr_scheduler

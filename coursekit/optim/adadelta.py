@@ -53,7 +53,7 @@ class Adadelta(Optimizer):
     >>> (x * x).sum().backward()         # g = 2, v = 1, delta = sqrt(1e-4) / sqrt(1 + 1e-4) * 2
     >>> _ = opt.step()
     >>> x.data.round(6)
-    array([0.980001])
+    tensor([0.980001])
     """
 
     def __init__(

@@ -53,7 +53,7 @@ class Adagrad(Optimizer):
     >>> (x * x).sum().backward()
     >>> _ = opt.step()                    # first step: g / sqrt(g*g) = sign(g)
     >>> x.data
-    array([ 0.9, -2.9])
+    tensor([ 0.9, -2.9])
     """
 
     def __init__(

@@ -65,7 +65,7 @@ class Adam(Optimizer):
     >>> (x * x * x).sum().backward()       # the first step is lr * sign(g)
     >>> _ = opt.step()
     >>> x.data
-    array([ 0.9, -1.1])
+    tensor([ 0.9, -1.1])
     """
 
     def __init__(
@@ -136,10 +136,10 @@ class AdamW(Adam):
     >>> from coursekit.optim import AdamW
     >>> x = ck.Tensor([1.0], requires_grad=True)
     >>> opt = AdamW([x], lr=0.1, weight_decay=0.5)
-    >>> x.grad = np.zeros(1)               # no gradient: only the decay acts
+    >>> x.grad = ck.zeros(1)               # no gradient: only the decay acts
     >>> _ = opt.step()
     >>> x.data                             # 1 * (1 - 0.1 * 0.5)
-    array([0.95])
+    tensor([0.95])
     """
 
     def __init__(

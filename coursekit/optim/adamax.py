@@ -53,7 +53,7 @@ class Adamax(Optimizer):
     >>> (x * x * x).sum().backward()      # g = 3: m_hat = 3, u = 3 + eps, so the step is lr
     >>> _ = opt.step()
     >>> x.data.round(6)
-    array([ 0.9, -1.1])
+    tensor([ 0.9, -1.1])
     """
 
     def __init__(

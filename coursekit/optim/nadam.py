@@ -67,7 +67,7 @@ class NAdam(Optimizer):
     >>> (x * x).sum().backward()
     >>> _ = opt.step()
     >>> x.data.round(6)      # first step: lr (1 + (1 - beta1) mu_2 / (1 - mu_1 mu_2)) sign(g)
-    array([0.894355])
+    tensor([0.894355])
     """
 
     def __init__(

@@ -123,7 +123,7 @@ class Optimizer:
     >>> loss = (w * w).sum() + (b * b).sum()
     >>> opt.zero_grad(); loss.backward(); _ = opt.step()
     >>> w.data, b.data
-    (array([0.8, 1.6]), array([0.49]))
+    (tensor([0.8, 1.6]), tensor([0.49]))
     """
 
     def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
@@ -207,8 +207,10 @@ class Optimizer:
             for p in group["params"]:
                 if set_to_none:
                     p.grad = None
-                elif p.grad is not None:
-                    p.grad[...] = 0
+                elif p._grad is not None:
+                    if p._grad._ctx is not None:  # a gradient with a graph (create_graph=True): cut it off
+                        p._grad = p._grad.detach()
+                    p._grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient; return ``closure()`` or None.
@@ -223,13 +225,15 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        # The updates work on the NumPy arrays themselves, so nothing is recorded:
-        # no no_grad() needed (torch's step needs one, as it works on tensors).
+        # The updates work on the NumPy arrays inside the tensors (p._data, the
+        # storage p.data shares), so nothing is recorded: no no_grad() needed
+        # (torch's step needs one, as it works on tensors).
         state = self.state
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
-                    self._update(p.data, p.grad, state[p], group)
+                grad = p._grad
+                if grad is not None:
+                    self._update(p._data, grad._data, state[p], group)
         return loss
 
     # ---- saving and loading -----------------------------------------------------

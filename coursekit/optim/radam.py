@@ -66,7 +66,7 @@ class RAdam(Optimizer):
     >>> (x * x).sum().backward()           # rho_1 = 1 <= 5: a momentum step lr * m_hat = 0.1 * 2
     >>> _ = opt.step()
     >>> x.data
-    array([0.8])
+    tensor([0.8])
     """
 
     def __init__(

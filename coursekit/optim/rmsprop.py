@@ -64,7 +64,7 @@ class RMSprop(Optimizer):
     >>> (x * x).sum().backward()          # g = 2, v = 0.25 * 4 = 1
     >>> _ = opt.step()
     >>> x.data                            # 1 - 0.01 * 2 / (1 + 1e-8)
-    array([0.98])
+    tensor([0.98])
     """
 
     def __init__(

@@ -65,7 +65,7 @@ class SGD(Optimizer):
     ...     (x * x).sum().backward()       # g = 2x
     ...     _ = opt.step()
     >>> x.data                             # 1 - 0.2 = 0.8; b = 0.9*2 + 1.6 = 3.4; 0.8 - 0.34
-    array([0.46])
+    tensor([0.46])
     """
 
     def __init__(

@@ -7,7 +7,8 @@ from .elementwise import (
 )
 from .linalg import Einsum, Linear, MatMul, einsum, linear, matmul
 from .reductions import (
-    Max, Mean, Min, Norm2, Prod, Sum, ValuesIndices, Var, arg_reduce, correction, max_or_min, norm, prod, take_along,
+    CumSum, Max, Mean, Min, Norm2, Prod, Sum, ValuesIndices, Var, arg_reduce, correction, max_or_min, norm, prod,
+    take_along,
 )
 from .shape import (
     Cast, Clone, Concatenate, GetItem, Reshape, ScatterAdd, Stack, Transpose,

@@ -154,8 +154,8 @@ def einsum(equation: str, *operands: Any) -> Any:
     >>> a = ck.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> ck.einsum("ij,ij->", a, a).backward()   # sum of squares
     >>> a.grad
-    array([[2., 4.],
-           [6., 8.]])
+    tensor([[2., 4.],
+            [6., 8.]])
     """
     if len(operands) == 1 and isinstance(operands[0], list | tuple):
         operands = tuple(operands[0])

@@ -226,7 +226,7 @@ def max_or_min(x: Any, axis: Any, keepdims: bool, op: type[Max]) -> Any:
         return op.apply(x, axis=axis, keepdims=keepdims)
     indices = arg_reduce(np.argmax if op is Max else np.argmin, x, axis, True)
     # The values are picked at the indices, so the gradient goes to that one element, as in PyTorch.
-    values = take_along(x, axis, indices.data)
+    values = take_along(x, axis, indices._data)
     if not keepdims:
         values, indices = values.squeeze(axis), indices.squeeze(axis)
     return ValuesIndices(values, indices)
@@ -239,3 +239,19 @@ def take_along(x: Any, axis: int, index: np.ndarray) -> Any:
     parts = list(np.indices(index.shape, sparse=True))
     parts[axis % max(index.ndim, 1)] = index
     return getitem(x, tuple(parts))
+
+
+class CumSum(Function):
+    """Running sums along ``axis``;  the gradient is the running sum of the gradient taken from the end."""
+
+    saves_inputs = False  # only the axis
+
+    @staticmethod
+    def forward(ctx: Context, x: np.ndarray, axis: int) -> np.ndarray:
+        ctx.axis = axis
+        return np.cumsum(x, axis=axis)
+
+    @staticmethod
+    def backward(ctx: Context, grad: Any) -> tuple:
+        reverse = (slice(None),) * (ctx.axis % grad.ndim) + (slice(None, None, -1),)
+        return (CumSum.apply(grad[reverse], axis=ctx.axis)[reverse],)

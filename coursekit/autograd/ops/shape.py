@@ -45,7 +45,7 @@ def normalize_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(normalize_index(i) for i in index)
     if isinstance(index, Tensor):
-        return index.data
+        return index._data
     if isinstance(index, list):
         return np.asarray(index)
     return index

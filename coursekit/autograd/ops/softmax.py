@@ -113,7 +113,7 @@ def softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Any:
     --------
     >>> import coursekit as ck
     >>> ck.softmax(ck.tensor([3.0, 0.0, 1.0])).data.round(6)
-    array([0.843795, 0.04201 , 0.114195])
+    tensor([0.843795, 0.04201 , 0.114195])
     """
     return Softmax.apply(x, axis=_pick(axis, dim, -1))
 

@@ -20,7 +20,7 @@ __all__ = [
 
 def f64(x: Any) -> np.ndarray:
     """A trusted value as a float64 array (Tensors give their data)."""
-    return np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+    return np.array(x.numpy(force=True) if isinstance(x, Tensor) else x, dtype=np.float64)
 
 
 def random_shape(

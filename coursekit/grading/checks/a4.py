@@ -58,9 +58,9 @@ def _reference_run(
     opt = make([p])
     rows: dict[str, list[np.ndarray]] = {}
     for t in range(len(inp["noise"])):
-        p.grad = gradient(inp, p.data, t)
+        p.grad = Tensor(gradient(inp, p.detach().numpy(), t))
         opt.step()
-        for name, value in state(opt.state[p], p.data).items():
+        for name, value in state(opt.state[p], p.detach().numpy()).items():
             rows.setdefault(name, []).append(np.array(value, dtype=np.float64))
     return {name: np.stack(values) for name, values in rows.items()}
 
