@@ -470,3 +470,23 @@ def test_dataloader_shuffle_draws_from_the_shared_generator() -> None:
     b = [np.asarray(b[0])[:, 0].tolist() for b in ck.data.DataLoader((X,), batch_size=4, shuffle=True)]
     assert a == b and sorted(sum(a, [])) == list(range(0, 20, 2))
     assert sum(a, []) != list(range(0, 20, 2))
+
+
+# ------------------------------------------------------------------ names old and new tutorials use
+
+
+def test_accelerator_variable_and_matmul_keywords_as_torch() -> None:
+    torch = require_torch()
+    assert ck.accelerator.is_available() is False and ck.accelerator.current_accelerator() is None
+    if not torch.accelerator.is_available():  # a CPU-only torch answers the same
+        assert torch.accelerator.current_accelerator() is None
+    x = np.arange(6.0).reshape(2, 3)
+    v = ck.autograd.Variable(ck.tensor(x), requires_grad=True)
+    t = torch.autograd.Variable(torch.tensor(x), requires_grad=True)
+    assert isinstance(v, ck.Tensor) and v.requires_grad and t.requires_grad
+    with pytest.raises(TypeError, match="no_grad"):
+        ck.autograd.Variable(ck.tensor(x), volatile=True)
+    w = np.ones((3, 2))
+    ours = ck.matmul(input=v, other=ck.tensor(w))
+    theirs = torch.matmul(input=t, other=torch.tensor(w))
+    np.testing.assert_array_equal(np.asarray(ours.detach()), theirs.detach().numpy())

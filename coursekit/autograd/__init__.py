@@ -14,12 +14,13 @@ from .creation import (
     eye, from_numpy, full, full_like, linspace, manual_seed, normal, ones, ones_like, rand, rand_like, randint, randn,
     randn_like, randperm, seed, tensor, zeros, zeros_like,
 )
-from .devices import backends, cuda, device, get_default_device, mps, set_default_device
+from .devices import accelerator, backends, cuda, device, get_default_device, mps, set_default_device
 from .dtypes import get_default_dtype, set_default_dtype
 from .engine import backward, grad, topological_order
 from .function import AccumulateGrad, Context, Function, ShapeError
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
 from .tensor import Tensor
+from .variable import Variable
 
 FunctionCtx = Context  # PyTorch's name for ctx's type (torch.autograd.function.FunctionCtx)

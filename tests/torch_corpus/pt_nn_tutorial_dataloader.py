@@ -2,14 +2,15 @@
 #   ("What is torch.nn really?", the sections "Refactor using nn.Linear" to "Create fit() and get_data()")
 # License: BSD-3-Clause (pytorch/tutorials LICENSE: Copyright (c) 2017-2022, Pytorch contributors); tutorial by Jeremy Howard, fast.ai
 # Changes: the import lines only (the originals after "# torch:"); prose is left out. Synthetic data: MNIST (a
-#   download) is replaced by 640 + 128 random float64 rows of 784 "pixels" with random labels (marked
+#   download) is replaced by 640 + 128 random float64 rows of 784 "pixels" (80% zeros) with random labels (marked
 #   "synthetic data"); the names the earlier sections define (lr, epochs, bs, n, fit's first version) are kept;
 #   two lines marked "the test compares them" record fit's validation losses.
 # Compare: model; loss_func(model(x_valid), y_valid); val_losses
 import numpy as np
 _rng = np.random.default_rng(8)  # synthetic data
-x_train, y_train = _rng.random((640, 784)), _rng.integers(0, 10, 640)  # synthetic data
-x_valid, y_valid = _rng.random((128, 784)), _rng.integers(0, 10, 128)  # synthetic data
+x_train = _rng.random((640, 784)) * (_rng.random((640, 784)) < 0.2)  # synthetic data: mostly 0, as MNIST's pixels
+x_valid = _rng.random((128, 784)) * (_rng.random((128, 784)) < 0.2)  # synthetic data
+y_train, y_valid = _rng.integers(0, 10, 640), _rng.integers(0, 10, 128)  # synthetic data
 
 import coursekit as torch  # torch: import torch
 

@@ -2,13 +2,14 @@
 #   ("What is torch.nn really?", the sections up to "Refactor using nn.Module")
 # License: BSD-3-Clause (pytorch/tutorials LICENSE: Copyright (c) 2017-2022, Pytorch contributors); tutorial by Jeremy Howard, fast.ai
 # Changes: the import lines only (the originals after "# torch:"); prose, plots and the IPython debugger import are
-#   left out. Synthetic data: MNIST (a download) is replaced by 640 + 128 random float64 rows of 784 "pixels" with
+#   left out. Synthetic data: MNIST (a download) is replaced by 640 + 128 random float64 rows of 784 "pixels" (80% zeros) with
 #   random labels (marked "synthetic data"); the code that uses them is unchanged.
 # Compare: weights; bias; model; loss_func(model(xb), yb); accuracy(model(xb), yb); preds
 import numpy as np
 _rng = np.random.default_rng(7)  # synthetic data
-x_train, y_train = _rng.random((640, 784)), _rng.integers(0, 10, 640)  # synthetic data
-x_valid, y_valid = _rng.random((128, 784)), _rng.integers(0, 10, 128)  # synthetic data
+x_train = _rng.random((640, 784)) * (_rng.random((640, 784)) < 0.2)  # synthetic data: mostly 0, as MNIST's pixels
+x_valid = _rng.random((128, 784)) * (_rng.random((128, 784)) < 0.2)  # synthetic data
+y_train, y_valid = _rng.integers(0, 10, 640), _rng.integers(0, 10, 128)  # synthetic data
 
 import coursekit as torch  # torch: import torch
 

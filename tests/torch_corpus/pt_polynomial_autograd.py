@@ -1,4 +1,5 @@
-# Source: pytorch/tutorials, beginner_source/examples_autograd/polynomial_autograd.py @ 02e5a75dc17eec70591fbfc71b6e53b390083c3a
+# Source: pytorch/tutorials, beginner_source/examples_autograd/polynomial_autograd.py @ 92f11a171bb3f3f6bbd8dfb102c59d67c2385032
+#   (a later version sets a.grad = 0., which torch itself refuses)
 # License: BSD-3-Clause (pytorch/tutorials LICENSE: Copyright (c) 2017-2022, Pytorch contributors)
 # Changes: the import line only (the original after "# torch:"); the module docstring and prose comments are left out.
 # Compare: a; b; c; d; loss
@@ -6,8 +7,7 @@ import coursekit as torch  # torch: import torch
 import math
 
 dtype = torch.float
-device = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
-print(f"Using {device} device")
+device = "cuda" if torch.cuda.is_available() else "cpu"
 torch.set_default_device(device)
 
 x = torch.linspace(-math.pi, math.pi, 2000, dtype=dtype)
@@ -35,10 +35,9 @@ for t in range(2000):
         d -= learning_rate * d.grad
 
         # Manually zero the gradients after updating weights
-        #a.grad = None
-        #b.grad = None
-        #c.grad = None
-        #d.grad = None
-        a.grad, b.grad, c.grad, d.grad = 0. , 0. , 0. , 0.
+        a.grad = None
+        b.grad = None
+        c.grad = None
+        d.grad = None
 
 print(f'Result: y = {a.item()} + {b.item()} x + {c.item()} x^2 + {d.item()} x^3')
