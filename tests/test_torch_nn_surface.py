@@ -225,16 +225,44 @@ def test_activation_modules_match_torch(make) -> None:
     check(make(nn), make(torch.nn), [X])
 
 
-@pytest.mark.parametrize("name", ["relu", "elu", "silu", "leaky_relu"])
-def test_inplace_activations_give_torchs_values_and_gradients(name) -> None:
+@pytest.mark.parametrize("name", ["relu", "elu", "silu", "leaky_relu", "relu6"])
+def test_inplace_activations_overwrite_their_input_as_torch(name) -> None:
     torch = require_torch()
-    modules = {"relu": "ReLU", "elu": "ELU", "silu": "SiLU", "leaky_relu": "LeakyReLU"}
-    with pytest.warns(UserWarning, match="out of place"):
-        check(lambda x: getattr(nn, modules[name])(inplace=True)(x * 1.0),
-              lambda x: getattr(torch.nn, modules[name])(inplace=True)(x * 1.0), [X])
-    with pytest.warns(UserWarning, match="out of place"):
-        check(lambda x: getattr(F, name)(x * 2.0, inplace=True),
-              lambda x: getattr(torch.nn.functional, name)(x * 2.0, inplace=True), [X])
+    modules = {"relu": "ReLU", "elu": "ELU", "silu": "SiLU", "leaky_relu": "LeakyReLU", "relu6": "ReLU6"}
+
+    def run(lib, functional):
+        x = lib.tensor(X, requires_grad=True)
+        hidden = x * 2.0  # a non-leaf: PyTorch overwrites it and records the activation
+        act = getattr(lib.nn.functional, name) if functional else getattr(lib.nn, modules[name], None)
+        out = act(hidden, inplace=True) if functional else act(inplace=True)(hidden)
+        assert out is hidden
+        (out * lib.tensor(np.linspace(-1, 1, X.size).reshape(X.shape))).sum().backward()
+        return np.asarray(hidden.detach()), np.asarray(x.grad)
+
+    for functional in (True, False) if name != "relu6" else (True,):
+        (ours, ours_grad), (theirs, theirs_grad) = run(ck, functional), run(torch, functional)
+        np.testing.assert_allclose(ours, theirs, **TOL)
+        np.testing.assert_allclose(ours_grad, theirs_grad, **TOL)
+    no_graph = ck.tensor(X)
+    assert F.relu(no_graph, inplace=True) is no_graph and float(no_graph.min()) == 0.0
+
+
+def test_inplace_activation_on_a_leaf_that_requires_grad_is_refused_as_torch() -> None:
+    torch = require_torch()
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        torch.nn.ReLU(inplace=True)(torch.tensor(X, requires_grad=True))
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        nn.ReLU(inplace=True)(ck.tensor(X, requires_grad=True))
+
+
+def test_inplace_activation_after_an_op_that_saved_its_output_fails_at_backward_as_torch() -> None:
+    torch = require_torch()
+    for lib in (torch, ck):
+        x = lib.tensor(X, requires_grad=True)
+        s = x.sigmoid()  # sigmoid's backward reads its output, which relu_ then overwrites
+        out = lib.nn.functional.relu(s, inplace=True)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.sum().backward()
 
 
 @pytest.mark.parametrize("shape, dim", [((5,), 0), ((3, 4), 1), ((2, 3, 4), 0), ((2, 3, 4, 2), 1)])

@@ -49,8 +49,8 @@ class ReLU(Module):
     >>> ReLU()(ck.tensor([-1.0, 0.0, 2.0]))
     tensor([0., 0., 2.])
 
-    ``inplace=True`` is accepted for PyTorch code; the result is computed out
-    of place (same values and gradients) and a warning says so.
+    ``inplace=True`` overwrites the input and returns it, as PyTorch (refused
+    on a leaf that requires grad).
     """
 
     def __init__(self, inplace: bool = False) -> None:
@@ -58,7 +58,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, x: Any) -> Any:
-        return F.relu(x, inplace=True) if self.inplace else x.relu()
+        return F.relu(x, inplace=True) if self.inplace else x.relu()  # x.relu(): one method call, the fast path
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""

@@ -110,18 +110,24 @@ def log_softmax(input: Any, dim: int | None = None, _stacklevel: int = 3, dtype:
     return _log_softmax_op(input, dim=dim)
 
 
-def _warn_out_of_place(name: str) -> None:
-    """``inplace=True`` is accepted but computed out of place: say so once per process (``warnings``' default)."""
-    warnings.warn(
-        f"{name}(inplace=True): coursekit computes the result out of place and leaves the input unchanged "
-        "(the returned tensor, its values and gradients are PyTorch's). Use the returned value, e.g. x = relu(x).",
-        UserWarning,
-        stacklevel=3,
-    )
+def _in_place(input: Any, fn: Any, name: str) -> Any:
+    """``inplace=True`` as PyTorch: ``input``'s values become ``fn(input)`` and ``input`` is returned.
+
+    Recorded on a tensor in the graph (its history continues through ``fn``);
+    refused on a leaf that requires grad, and by the backward pass if an op
+    saved the overwritten values (both as PyTorch; see the engine's in-place
+    rules in ``Tensor``).
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(inplace=True) needs a Tensor to overwrite, got {type(input).__name__}")
+    if input._in_graph():
+        return input._record_inplace(fn)
+    new = _data(fn(input))
+    return input._modify(lambda a: np.copyto(a, new, casting="same_kind"))
 
 
 def relu(input: Any, inplace: bool = False) -> Any:
-    """``max(0, x)`` (``torch.nn.functional.relu``); ``inplace=True`` is computed out of place, with a warning.
+    """``max(0, x)`` (``torch.nn.functional.relu``); ``inplace=True`` overwrites ``input``, as PyTorch.
 
     Examples
     --------
@@ -130,21 +136,21 @@ def relu(input: Any, inplace: bool = False) -> Any:
     tensor([0., 2.])
     """
     if inplace:
-        _warn_out_of_place("relu")
+        return _in_place(input, _relu_op, "relu")
     return _relu_op(input)
 
 
 def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> Any:
     """``max(0, x) + negative_slope * min(0, x)`` (``torch.nn.functional.leaky_relu``)."""
     if inplace:
-        _warn_out_of_place("leaky_relu")
+        return _in_place(input, lambda x: _leaky_relu_op(x, negative_slope), "leaky_relu")
     return _leaky_relu_op(input, negative_slope)
 
 
 def relu6(input: Any, inplace: bool = False) -> Any:
     """``min(max(0, x), 6)`` (``torch.nn.functional.relu6``)."""
     if inplace:
-        _warn_out_of_place("relu6")
+        return _in_place(input, relu6, "relu6")
     x = _data(input)  # as PyTorch, no gradient at the corners 0 and 6 (clip would pass one there)
     return where((x > 0) & (x < 6), input, np.clip(x, 0.0, 6.0))
 
@@ -178,7 +184,7 @@ def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Any:
     into the branch that ``where`` discards (inf * 0 would be NaN in backward).
     """
     if inplace:
-        _warn_out_of_place("elu")
+        return _in_place(input, lambda x: elu(x, alpha), "elu")
     negative = alpha * (exp(clip(input, None, 0.0)) - 1)
     return where(_data(input) > 0, input, negative)
 
@@ -186,7 +192,7 @@ def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Any:
 def silu(input: Any, inplace: bool = False) -> Any:
     """x sigma(x), also called swish (``torch.nn.functional.silu``)."""
     if inplace:
-        _warn_out_of_place("silu")
+        return _in_place(input, silu, "silu")
     return input * sigmoid(input)
 
 
