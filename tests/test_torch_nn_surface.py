@@ -518,3 +518,15 @@ def test_accelerator_variable_and_matmul_keywords_as_torch() -> None:
     ours = ck.matmul(input=v, other=ck.tensor(w))
     theirs = torch.matmul(input=t, other=torch.tensor(w))
     np.testing.assert_array_equal(np.asarray(ours.detach()), theirs.detach().numpy())
+
+
+def test_cross_entropy_over_extra_dimensions_is_refused_with_the_reshape_that_matches_torch() -> None:
+    torch = require_torch()
+    z = np.random.default_rng(4).standard_normal((2, 3, 5))  # (N, C, L)
+    y = np.random.default_rng(5).integers(0, 3, (2, 5))
+    for kwargs in ({}, {"weight": WEIGHT[:3]}):
+        with pytest.raises(ck.ShapeError, match=r"permute\(0, 2, 1\)"):
+            F.cross_entropy(ck.tensor(z), y, **kwargs)
+    ours = F.cross_entropy(ck.tensor(z).permute(0, 2, 1).reshape(-1, 3), ck.tensor(y).reshape(-1))
+    theirs = torch.nn.functional.cross_entropy(torch.tensor(z), torch.tensor(y))
+    np.testing.assert_allclose(ours.item(), theirs.item(), **TOL)

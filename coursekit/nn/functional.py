@@ -430,7 +430,8 @@ def _class_positions(logits: np.ndarray, target: np.ndarray, name: str) -> Any:
     (right for any memory layout); write only through :func:`_flat_view`.
     """
     if logits.ndim not in (1, 2):
-        raise ShapeError(f"{name}: expected logits of shape (N, C) or (C,), got {logits.shape}")
+        raise ShapeError(f"{name}: expected logits of shape (N, C) or (C,), got {logits.shape}; for (N, C, L) move "
+                         "the class axis last and flatten: z.permute(0, 2, 1).reshape(-1, C) with y.reshape(-1)")
     if target.dtype.kind not in "iu":
         if target.shape != logits.shape:
             raise ShapeError(f"{name}: probability target of shape {target.shape} must match logits {logits.shape} "
@@ -569,7 +570,8 @@ def _weighted_nll(
     """
     logits = _data(log_p)
     if logits.ndim not in (1, 2):
-        raise ShapeError(f"{name}: expected input of shape (N, C) or (C,), got {logits.shape}")
+        raise ShapeError(f"{name}: expected input of shape (N, C) or (C,), got {logits.shape}; for (N, C, L) move "
+                         "the class axis last and flatten: z.permute(0, 2, 1).reshape(-1, C) with y.reshape(-1)")
     classes = logits.shape[-1]
     dtype = logits.dtype
     w = np.ones(classes, dtype) if weight is None else np.asarray(_data(weight), dtype=dtype)
