@@ -199,7 +199,11 @@ def test_corpus_is_there() -> None:
         text = path.read_text()
         for key in ("Source", "License", "Compare"):
             header(text, key)
-        assert _TORCH_LINE.search(text) or re.search(r"# torch: ", text), f"{path.name}: no '# torch:' import line"
+        swapped = [m for m in map(_TORCH_LINE.match, text.splitlines()) if m]
+        assert swapped, f"{path.name}: no '# torch:' import line"
+        for m in swapped:  # the port changes import lines only, each to its coursekit spelling
+            assert re.match(r"(import|from) torch\b", m["original"]), f"{path.name}: {m['original']!r} is not an import"
+            assert re.match(r"(import|from) coursekit\b", m["code"]), f"{path.name}: {m['code']!r} is not an import"
 
 
 @pytest.mark.parametrize("path", SNIPPETS, ids=[p.stem for p in SNIPPETS])
