@@ -26,19 +26,19 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 import random
 import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
+from oracle import require_torch
 
 import coursekit as ck
 from coursekit.autograd import creation
-from oracle import require_torch
 
 CORPUS = Path(__file__).parent / "torch_corpus"
 SNIPPETS = sorted(CORPUS.glob("*.py"))
@@ -216,8 +216,8 @@ def test_snippet_matches_torch(path: Path) -> None:
     with torch_drawing_from_coursekit(torch):
         theirs = run(as_torch_source(text), path.name)
     for expression in expressions:
-        got = values(eval(expression, ours))  # noqa: S307
-        expected = values(eval(expression, theirs))  # noqa: S307
+        got = values(eval(expression, ours))
+        expected = values(eval(expression, theirs))
         assert [label for label, _ in got] == [label for label, _ in expected], expression
         for (label, a), (_, b) in zip(got, expected):
             assert a.shape == b.shape, f"{expression}{label}: shape {a.shape} vs torch's {b.shape}"

@@ -8,11 +8,11 @@ import warnings
 
 import numpy as np
 import pytest
+from oracle import require_torch
 
 import coursekit as ck
 from coursekit import nn
 from coursekit.nn import functional as F
-from oracle import require_torch
 
 TOL = {"rtol": 1e-10, "atol": 1e-12}
 
@@ -417,7 +417,7 @@ def test_dataloader_over_a_dataset_subclass_batches_as_torch(kwargs) -> None:
 
 
 def test_default_collate_of_dicts_numbers_and_arrays_matches_torch() -> None:
-    torch = require_torch()
+    require_torch()
     from torch.utils.data import default_collate as torch_collate
 
     samples = [{"x": np.array([1.0, 2.0]), "y": 3, "w": 0.5, "flag": True, "name": "a"},
@@ -496,8 +496,9 @@ def test_dataloader_shuffle_draws_from_the_shared_generator() -> None:
     a = [np.asarray(b[0])[:, 0].tolist() for b in ck.data.DataLoader((X,), batch_size=4, shuffle=True)]
     ck.manual_seed(3)
     b = [np.asarray(b[0])[:, 0].tolist() for b in ck.data.DataLoader((X,), batch_size=4, shuffle=True)]
-    assert a == b and sorted(sum(a, [])) == list(range(0, 20, 2))
-    assert sum(a, []) != list(range(0, 20, 2))
+    order = [v for batch in a for v in batch]
+    assert a == b and sorted(order) == list(range(0, 20, 2))
+    assert order != list(range(0, 20, 2))
 
 
 # ------------------------------------------------------------------ names old and new tutorials use

@@ -15,7 +15,7 @@ from .tensor import Tensor
 __all__ = ["Variable"]
 
 
-def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802  (PyTorch's name)
+def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # PyTorch's name
     """The tensor ``data`` (built from it if it is not one), with ``requires_grad`` set when asked, as PyTorch >= 0.4.
 
     Parameters

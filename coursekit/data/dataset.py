@@ -7,6 +7,7 @@ A dataset is anything with ``len(ds)`` and ``ds[i]`` giving the i-th sample
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -16,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._tensors import make_tensor, shared_rng, values
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "resolve_generator"]
+__all__ = ["Dataset", "Subset", "TensorDataset", "random_split", "resolve_generator"]
 
 
 class Dataset:
@@ -119,7 +120,7 @@ class Subset(Dataset):
         inner = self.indices[indices]
         if isinstance(self.dataset, (TensorDataset, Subset)):
             return self.dataset.batch(inner)
-        from .collate import default_collate  # noqa: PLC0415  (collate imports nothing from here; kept local)
+        from .collate import default_collate  # kept local: collate imports dataset's siblings
 
         return default_collate([self.dataset[int(i)] for i in inner])
 
@@ -155,7 +156,7 @@ def _split_lengths(n: int, lengths: Sequence[float]) -> list[int]:
     if not math.isclose(sum(lengths), 1.0) or any(not 0 <= x <= 1 for x in lengths):
         raise ValueError(f"random_split: fractions must lie in [0, 1] and add up to 1, got {lengths} "
                          f"(or pass whole lengths adding up to {n})")
-    sizes = [int(math.floor(n * f)) for f in lengths]
+    sizes = [math.floor(n * f) for f in lengths]
     for i in range(n - sum(sizes)):  # as PyTorch: the remainder, one each, to the first parts
         sizes[i % len(sizes)] += 1
     return sizes
@@ -189,4 +190,4 @@ def random_split(dataset: Any, lengths: Sequence[float], generator: Any = None, 
     sizes = _split_lengths(len(dataset), lengths)
     order = rng.permutation(sum(sizes))
     bounds = np.cumsum([0, *sizes])
-    return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    return [Subset(dataset, order[a:b]) for a, b in itertools.pairwise(bounds)]

@@ -15,7 +15,7 @@ import numpy as np
 from .collate import default_collate, default_convert
 from .dataset import Dataset, Subset, TensorDataset, resolve_generator
 
-__all__ = ["DataLoader", "TensorDataset", "Dataset"]
+__all__ = ["DataLoader", "Dataset", "TensorDataset"]
 
 
 class DataLoader:
