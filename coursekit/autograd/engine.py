@@ -16,7 +16,7 @@ import numpy as np
 
 from . import grad_mode
 from .broadcasting import sum_to
-from .function import _sequence, last_change, run_torch_style_backward
+from .function import _sequence, last_change, rewired, run_torch_style_backward
 from .tensor import Tensor
 
 
@@ -133,15 +133,18 @@ def run_backward(
                     "Trying to backward through the graph a second time: its saved values were freed "
                     "after the first backward. Pass retain_graph=True to the first backward() if you need this."
                 )
+            parents = ctx.parents
             if last_change[0] > ctx.sequence_nr:  # something changed in place after this op ran
                 _check_unchanged(ctx, t)
+                if rewired:
+                    parents = tuple(_node_when(p, ctx.sequence_nr) for p in parents)
             if ctx.fn._takes_arrays:
                 ctx.inputs = ctx.parents if create_graph else ctx.arrays
                 ctx.out = t if create_graph else t._data
                 in_grads = ctx.fn.backward(ctx, grad)
             else:
                 in_grads = run_torch_style_backward(ctx, t, grad, create_graph)
-            for i, (parent, need, g) in enumerate(zip(ctx.parents, ctx.needs_input_grad, in_grads)):
+            for i, (parent, need, g) in enumerate(zip(parents, ctx.needs_input_grad, in_grads)):
                 if not need or g is None:
                     continue
                 p = parent._data
@@ -166,6 +169,16 @@ def run_backward(
             else:
                 _accumulate(leaf, grad, handed_out)
     return captured
+
+
+def _node_when(parent: Any, sequence_nr: int) -> Any:
+    """The graph node ``parent`` stood for when op ``sequence_nr`` read it (before later in-place rewiring)."""
+    history = rewired.get(id(parent)) if isinstance(parent, Tensor) else None
+    if history:
+        for stamp, old in history:
+            if stamp > sequence_nr:
+                return old
+    return parent
 
 
 def _check_unchanged(ctx: Any, out: Tensor) -> None:

@@ -21,6 +21,7 @@ and returns one gradient per input (or a single Tensor for a single input).
 from __future__ import annotations
 
 import itertools
+import weakref
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,18 @@ from . import grad_mode
 
 _sequence = itertools.count()  # numbers the recorded ops (and in-place changes) in the order they ran
 last_change = [0]  # the number of the latest in-place change of any tensor (see Tensor._modify)
+# Tensors changed in place inside the graph (y += 1 on a non-leaf): id(tensor) -> [(when, the node before)],
+# see engine.py.  Keyed by id (a Tensor's == is elementwise); an entry goes when its tensor does.
+rewired: dict[int, list] = {}
+
+
+def record_rewiring(t: Any, stamp: int, old: Any) -> None:
+    """Remember that ``t`` stood for the graph node ``old`` until its in-place change number ``stamp``."""
+    key = id(t)
+    if key not in rewired:
+        rewired[key] = []
+        weakref.finalize(t, rewired.pop, key, None)
+    rewired[key].append((stamp, old))
 
 
 class ShapeError(ValueError):

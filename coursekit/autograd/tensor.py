@@ -127,8 +127,12 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
             if value.shape != self._data.shape:
-                raise RuntimeError(f"assigned grad has data of a different size: the gradient has shape "
-                                   f"{value.shape}, the tensor {self._data.shape}")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+                                   f"size '{list(self._data.shape)}'. Please ensure that the gradient and the tensor "
+                                   "are the same size")
+            if value.dtype != self._data.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype {value.dtype} to a tensor with "
+                                   f"dtype {self._data.dtype}; convert it with .to({self._data.dtype})")
         self._grad = value
 
     # ---- autograd --------------------------------------------------------
@@ -440,9 +444,12 @@ class Tensor:
                 "a leaf Variable that requires grad is being used in an in-place operation. (coursekit: "
                 "update parameters inside `with ck.no_grad():`, or through p.data, or write y = x + ... instead)"
             )
+        stamp = next(function._sequence)
+        self._version[0] = function.last_change[0] = stamp  # ops that saved the old values refuse to run
         old = Tensor._make(self._data.copy(), self._requires_grad, self._ctx)
-        old._version = self._version  # ops that saved this tensor see the change below
-        self._version[0] = function.last_change[0] = next(function._sequence)
+        old._version = [stamp]  # (its own maker saved the storage that changes; the copy does not change)
+        # Ops recorded before now that read this tensor must backpropagate into `old`, not into the new op.
+        function.record_rewiring(self, stamp, old)
         new = compute(old)
         np.copyto(self._data, _data(new), casting="same_kind")
         if isinstance(new, Tensor) and new._ctx is not None:

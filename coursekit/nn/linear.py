@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.devices import check as check_device
+from ..autograd.dtypes import as_dtype, get_default_dtype
 from . import init as nn_init
 from .functional import linear
 from .module import Module
@@ -68,7 +70,10 @@ class Linear(Module):
     bias_init : float, optional
         Start every bias at this constant instead, e.g. 0.1, which keeps
         ReLU units active at the start of training.
-    dtype : numpy dtype, default float64
+    dtype : numpy dtype, optional
+        The parameters' dtype; the default dtype (float64 unless ``ck.set_default_dtype`` changed it).
+    device : str or device, optional
+        Only the CPU.
 
     Attributes
     ----------
@@ -96,9 +101,12 @@ class Linear(Module):
         bias: bool = True,
         init: str | Callable[[Parameter], Any] = "kaiming_uniform",
         bias_init: float | None = None,
-        dtype: Any = np.float64,
+        dtype: Any = None,
+        device: Any = None,
     ) -> None:
         super().__init__()
+        check_device(device)
+        dtype = get_default_dtype() if dtype is None else as_dtype(dtype)
         for name, n in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
                 raise ValueError(f"Linear: {name} must be a non-negative integer, got {n!r}")

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.devices import check as check_device
+from ..autograd.dtypes import as_dtype, get_default_dtype
 from ..autograd.tensor import Tensor
 from .module import Module
 from .parameter import Parameter
@@ -93,7 +95,10 @@ class BatchNorm1d(Module):
         Learn ``weight`` (starts at 1) and ``bias`` (starts at 0).
     track_running_stats : bool, default True
         Keep the buffers ``running_mean``, ``running_var`` and ``num_batches_tracked``.
-    dtype : numpy dtype, default float64
+    dtype : numpy dtype, optional
+        The parameters' dtype; the default dtype (float64 unless ``ck.set_default_dtype`` changed it).
+    device : str or device, optional
+        Only the CPU.
     bias : bool, default True
         Learn the bias (only with ``affine``); keyword only, as in torch.
 
@@ -120,11 +125,14 @@ class BatchNorm1d(Module):
         momentum: float | None = 0.1,
         affine: bool = True,
         track_running_stats: bool = True,
-        dtype: Any = np.float64,
+        dtype: Any = None,
+        device: Any = None,
         *,
         bias: bool = True,
     ) -> None:
         super().__init__()
+        check_device(device)
+        dtype = get_default_dtype() if dtype is None else as_dtype(dtype)
         if not _positive_int(num_features):
             raise ValueError(f"BatchNorm1d: num_features must be a positive integer, got {num_features!r}")
         self.num_features = int(num_features)
@@ -230,7 +238,10 @@ class LayerNorm(Module):
         shape ``normalized_shape``.
     bias : bool, default True
         Learn the bias (only with ``elementwise_affine``).
-    dtype : numpy dtype, default float64
+    dtype : numpy dtype, optional
+        The parameters' dtype; the default dtype (float64 unless ``ck.set_default_dtype`` changed it).
+    device : str or device, optional
+        Only the CPU.
 
     Examples
     --------
@@ -250,9 +261,12 @@ class LayerNorm(Module):
         eps: float = 1e-5,
         elementwise_affine: bool = True,
         bias: bool = True,
-        dtype: Any = np.float64,
+        dtype: Any = None,
+        device: Any = None,
     ) -> None:
         super().__init__()
+        check_device(device)
+        dtype = get_default_dtype() if dtype is None else as_dtype(dtype)
         is_int = isinstance(normalized_shape, (int, np.integer))
         shape = (normalized_shape,) if is_int else tuple(normalized_shape)
         if not shape or not all(_positive_int(n) for n in shape):

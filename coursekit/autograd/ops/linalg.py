@@ -5,6 +5,7 @@ For C = A @ B with upstream gradient G:  grad_A = G @ B^T,  grad_B = A^T @ G.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -23,12 +24,33 @@ def _check_inner(a: np.ndarray, b: np.ndarray, op: str) -> None:
         )
 
 
+class MixedDtypeWarning(UserWarning):
+    """float32 meets float64 in a matrix product (PyTorch refuses; coursekit computes in float64 and warns)."""
+
+
+def _check_dtypes(a: np.ndarray, b: np.ndarray, op: str) -> None:
+    """Warn when float32 data meets float64 (coursekit's default) where PyTorch would raise."""
+    kinds = {a.dtype, b.dtype}
+    if len(kinds) == 2 and kinds <= {np.dtype(np.float32), np.dtype(np.float64)}:
+        warnings.warn(
+            f"{op}: float32 meets float64 (shapes {a.shape} and {b.shape}); PyTorch would raise "
+            "'expected both to have the same dtype'. coursekit's default dtype is float64, not PyTorch's "
+            "float32, so models and Python-float tensors are float64 here and the result is float64. "
+            "Convert the data with .double() (or np.float64), or build the model after "
+            "ck.set_default_dtype(ck.float32), or call model.float().",
+            MixedDtypeWarning, stacklevel=4,
+        )
+
+
 class MatMul(Function):
     """a @ b with NumPy's rules: 1-D operands are promoted to matrices and back."""
 
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        _check_inner(np.asarray(a), np.asarray(b), "matmul")
+        a_, b_ = np.asarray(a), np.asarray(b)
+        _check_inner(a_, b_, "matmul")
+        if a_.dtype is not b_.dtype:
+            _check_dtypes(a_, b_, "matmul")
         return a @ b
 
     @staticmethod
@@ -67,6 +89,8 @@ class Linear(Function):
                 f"linear: input of shape {x.shape} does not fit weight of shape {weight.shape}: "
                 f"the input's last axis must equal in_features = weight.shape[1]"
             )
+        if x.dtype is not weight.dtype:
+            _check_dtypes(x, weight, "linear")
         y = x @ weight.T
         if bias is not None:
             y += bias
