@@ -536,15 +536,29 @@ def cross_entropy(
     >>> z.grad.round(4)     # softmax(z) - onehot(0)
     tensor([[-0.1562,  0.1142,  0.042 ]])
     """
-    _refuse_legacy(size_average, reduce, "cross_entropy")
-    _check_reduction(reduction)
+    if size_average is not None or reduce is not None:
+        _refuse_legacy(size_average, reduce, "cross_entropy")
     target = _data(target)
     target = np.asarray(target) if not isinstance(target, np.ndarray) else target
+    if weight is None and label_smoothing == 0:  # the fused, fast path (the training loop's call)
+        logits = _data(input)
+        if target.dtype.kind not in "iu":
+            positions = _class_positions(logits, target, "cross_entropy")
+            return CrossEntropy.apply(input, target, reduction=reduction, positions=positions)
+        outside = ignore_index < 0 or ignore_index >= logits.shape[-1]
+        if not outside and (target == ignore_index).any():
+            pass  # an ignored class index inside [0, C): the general path below
+        else:
+            try:  # refuses any index outside [0, C), so also an ignore_index there (-100)
+                positions = _class_positions(logits, target, "cross_entropy")
+            except IndexError:
+                if not (target == ignore_index).any():
+                    raise
+            else:
+                return CrossEntropy.apply(input, target, reduction=reduction, positions=positions)
+    _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must lie in [0, 1], got {label_smoothing}")
-    if weight is None and label_smoothing == 0 and (target.dtype.kind not in "iu" or not (target == ignore_index).any()):
-        positions = _class_positions(_data(input), target, "cross_entropy")  # the fused, fast path
-        return CrossEntropy.apply(input, target, reduction=reduction, positions=positions)
     log_p = _log_softmax_op(input, dim=-1)
     return _weighted_nll(log_p, target, weight, ignore_index, reduction, label_smoothing, "cross_entropy")
 
