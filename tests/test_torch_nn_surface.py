@@ -81,6 +81,9 @@ def test_cross_entropy_ignore_index_matches_torch(reduction, weighted, smoothing
     check(lambda z, y: nn.CrossEntropyLoss(ignore_index=7, reduction=reduction)(z, y),
           lambda z, y: torch.nn.CrossEntropyLoss(ignore_index=7, reduction=reduction)(z, y),
           [LOGITS], targets=[custom])
+    check(lambda z, y: nn.CrossEntropyLoss(ignore_index=3, reduction=reduction)(z, y),  # a real class ignored
+          lambda z, y: torch.nn.CrossEntropyLoss(ignore_index=3, reduction=reduction)(z, y),
+          [LOGITS], targets=[LABELS])
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
