@@ -9,6 +9,7 @@ __version__ = "0.1.0"
 
 from . import autograd, data, landscapes, nn, optim, regions, temperature, train
 from . import utils  # torch.utils.data's place: coursekit.utils.data is coursekit.data
+from .autograd.generator import Generator  # torch.Generator's spelling of a NumPy generator
 from .autograd import (
     BoolTensor, DoubleTensor, FloatTensor, Function, GradcheckError, IntTensor, LongTensor, ShapeError, Tensor, arange,
     accelerator, as_tensor, backends, cuda, device, empty, empty_like, enable_grad, eye, from_numpy, full, full_like,

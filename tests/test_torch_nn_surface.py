@@ -472,6 +472,21 @@ def test_random_split_is_reproducible_from_manual_seed_and_refuses_bad_lengths()
         ck.data.random_split(ds, [5, 5], generator=object())
 
 
+def test_generator_has_torchs_spelling_and_drives_splits_and_shuffles() -> None:
+    torch = require_torch()
+    ours, theirs = ck.Generator().manual_seed(42), torch.Generator().manual_seed(42)
+    assert ours.initial_seed() == theirs.initial_seed() == 42
+    assert ck.Generator().initial_seed() == torch.Generator().initial_seed()
+    ds = ck.data.TensorDataset(np.arange(10.0))
+    a = [p.indices.tolist() for p in ck.data.random_split(ds, [0.7, 0.3], generator=ck.Generator().manual_seed(1))]
+    b = [p.indices.tolist() for p in ck.data.random_split(ds, [0.7, 0.3], generator=ck.Generator().manual_seed(1))]
+    assert a == b and [len(p) for p in a] == [7, 3]
+    loader = ck.data.DataLoader((np.arange(6.0),), batch_size=6, shuffle=True, generator=ck.Generator().manual_seed(2))
+    assert sorted(np.asarray(next(iter(loader))[0]).tolist()) == list(range(6))
+    with pytest.raises(RuntimeError, match="CPU only"):
+        ck.Generator(device="cuda")
+
+
 def test_subset_and_dataloader_over_subsets() -> None:
     torch = require_torch()
     X = np.arange(12.0).reshape(6, 2)
@@ -489,7 +504,7 @@ def test_dataloader_accepts_num_workers_and_pin_memory_loudly() -> None:
     assert [np.asarray(b[0]).tolist() for b in loader] == [[[0.0, 1.0], [2.0, 3.0]], [[4.0, 5.0], [6.0, 7.0]]]
     with pytest.raises(ValueError, match="num_workers"):
         ck.data.DataLoader((X,), num_workers=-1)
-    with pytest.raises(TypeError, match="torch.Generator"):
+    with pytest.raises(TypeError, match=r"ck.Generator\(\).manual_seed"):
         ck.data.DataLoader((X,), shuffle=True, generator="seed")
 
 

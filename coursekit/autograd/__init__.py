@@ -20,6 +20,7 @@ from .engine import backward, grad, topological_order
 from .function import AccumulateGrad, Context, Function, ShapeError
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
+from .generator import Generator
 from .tensor import Tensor
 from .variable import Variable
 

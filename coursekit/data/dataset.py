@@ -128,7 +128,8 @@ class Subset(Dataset):
 def resolve_generator(generator: Any, seed: int | None, name: str) -> np.random.Generator:
     """The NumPy generator for ``generator=`` (a NumPy Generator or an int seed) or ``seed=``; else the shared one.
 
-    PyTorch passes a ``torch.Generator``; coursekit draws from NumPy, so its
+    PyTorch passes a ``torch.Generator``; ``ck.Generator().manual_seed(42)`` is
+    a NumPy generator with that spelling.  coursekit draws from NumPy, so its
     numbers differ from torch's for the same seed either way.
     """
     if generator is not None and seed is not None:
@@ -140,9 +141,9 @@ def resolve_generator(generator: Any, seed: int | None, name: str) -> np.random.
     if isinstance(generator, (int, np.integer)) and not isinstance(generator, bool):
         return np.random.default_rng(int(generator))
     raise TypeError(
-        f"{name}: generator= must be a NumPy generator (np.random.default_rng(seed)) or an int seed, got "
-        f"{type(generator).__name__}; coursekit has no torch.Generator: write generator=np.random.default_rng(42) "
-        "or seed=42 (ck.manual_seed(42) seeds the shared generator used by default)"
+        f"{name}: generator= must be a NumPy generator (ck.Generator().manual_seed(42) or "
+        f"np.random.default_rng(42)) or an int seed, got {type(generator).__name__}; ck.manual_seed(42) seeds the "
+        "shared generator used by default"
     )
 
 
