@@ -6,7 +6,8 @@ every op), ``broadcasting.py`` (the one place gradients are summed back to an
 input's shape), ``engine.py`` (the backward pass), ``grad_mode.py``
 (``no_grad``), ``gradcheck.py`` (finite differences).  Around the core, for
 PyTorch's names: ``creation.py``, ``functions.py``, ``dtypes.py``,
-``devices.py``, ``numpy_interop.py``.
+``devices.py``, ``numpy_interop.py``, ``generator.py`` (``ck.Generator``),
+``variable.py`` (``autograd.Variable`` of old tutorials).
 """
 
 from .creation import (
