@@ -531,8 +531,6 @@ def test_accelerator_variable_and_matmul_keywords_as_torch() -> None:
     v = ck.autograd.Variable(ck.tensor(x), requires_grad=True)
     t = torch.autograd.Variable(torch.tensor(x), requires_grad=True)
     assert isinstance(v, ck.Tensor) and v.requires_grad and t.requires_grad
-    with pytest.raises(TypeError, match="no_grad"):
-        ck.autograd.Variable(ck.tensor(x), volatile=True)
     w = np.ones((3, 2))
     ours = ck.matmul(input=v, other=ck.tensor(w))
     theirs = torch.matmul(input=t, other=torch.tensor(w))

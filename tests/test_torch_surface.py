@@ -513,3 +513,12 @@ def test_float32_data_into_a_float64_model_warns() -> None:
     assert out.dtype == np.float64
     with pytest.warns(UserWarning, match="float32 meets float64"):
         ck.ones(2, 2, dtype=ck.float32) @ ck.ones(2, 2)
+
+
+def test_variable_from_old_tutorials() -> None:
+    def snippet(lib):
+        x = lib.autograd.Variable(lib.tensor([1.0, -2.0]), requires_grad=True)
+        (x * x * x).sum().backward()
+        return x.grad
+
+    run_both(snippet)

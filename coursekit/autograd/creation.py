@@ -253,3 +253,11 @@ DoubleTensor = _legacy(np.float64, "DoubleTensor")
 LongTensor = _legacy(np.int64, "LongTensor")
 IntTensor = _legacy(np.int32, "IntTensor")
 BoolTensor = _legacy(np.bool_, "BoolTensor")
+
+
+def Variable(data: Any, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802
+    """``torch.autograd.Variable``, from old tutorials: the tensor itself (``requires_grad`` set when asked)."""
+    t = data if isinstance(data, Tensor) else tensor(data)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t

@@ -281,7 +281,7 @@ class Tensor:
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The underlying array (shared, not copied), as ``torch.Tensor.numpy``."""
         if self._requires_grad and not force:
-            raise RuntimeError("numpy() on a tensor that requires grad: use tensor.detach().numpy() (or .data)")
+            raise RuntimeError("numpy() on a tensor that requires grad: use tensor.detach().numpy()")
         return self._data
 
     def tolist(self) -> Any:
