@@ -211,13 +211,14 @@ def test_snippet_matches_torch(path: Path) -> None:
     torch = require_torch()
     text = path.read_text()
     expressions = [e.strip() for e in header(text, "Compare").split(";") if e.strip()]
+    # The expressions are evaluated inside each run's context: one that draws random numbers draws them alike.
     with coursekit_in_float64():
         ours = run(text, path.name)
+        ours_values = [values(eval(e, ours)) for e in expressions]
     with torch_drawing_from_coursekit(torch):
         theirs = run(as_torch_source(text), path.name)
-    for expression in expressions:
-        got = values(eval(expression, ours))
-        expected = values(eval(expression, theirs))
+        theirs_values = [values(eval(e, theirs)) for e in expressions]
+    for expression, got, expected in zip(expressions, ours_values, theirs_values):
         assert [label for label, _ in got] == [label for label, _ in expected], expression
         for (label, a), (_, b) in zip(got, expected):
             assert a.shape == b.shape, f"{expression}{label}: shape {a.shape} vs torch's {b.shape}"
