@@ -52,6 +52,8 @@ class DataLoader:
     seed : int, optional
         A coursekit shorthand for ``generator=np.random.default_rng(seed)``:
         two loaders with the same seed give identical batches epoch by epoch.
+    persistent_workers : bool, default False
+        Accepted for PyTorch code; there are no worker processes to keep.
 
     Examples
     --------
