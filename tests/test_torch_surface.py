@@ -522,3 +522,14 @@ def test_variable_from_old_tutorials() -> None:
         return x.grad
 
     run_both(snippet)
+
+
+def test_numpy_functions_on_tensors_give_tensors_when_nothing_is_recorded() -> None:
+    torch = require_torch()
+    x, t = ck.tensor([0.5, 2.0]), torch.tensor([0.5, 2.0], dtype=torch.float64)
+    ours, theirs = np.log1p(x), np.log1p(t)
+    assert isinstance(ours, ck.Tensor) and isinstance(theirs, torch.Tensor)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=RTOL)
+    assert isinstance(np.less(x, 1.0), ck.Tensor) and np.asarray(np.less(x, 1.0)).tolist() == [True, False]
+    with pytest.raises(TypeError, match="would drop the gradient"):
+        np.log1p(ck.tensor([0.5], requires_grad=True))

@@ -302,7 +302,7 @@ class Tensor:
     def __repr__(self) -> str:
         body = np.array2string(self._data, separator=", ", prefix="tensor(")
         extra = ""
-        if self._data.dtype != np.float64 and self._data.dtype != np.int64:
+        if self._data.dtype not in (np.float64, np.int64, np.bool_):  # the types PyTorch prints bare (float64 here)
             extra += f", dtype={self._data.dtype}"
         if self._ctx is not None:
             extra += f", grad_fn={self._ctx!r}"
