@@ -8,9 +8,11 @@ transfers, and PyTorch teaching code runs with ``import coursekit as torch``.
 __version__ = "0.1.0"
 
 from . import autograd, data, landscapes, nn, optim, regions, temperature, train
+from . import utils  # torch.utils.data's place: coursekit.utils.data is coursekit.data
+from .autograd.generator import Generator  # torch.Generator's spelling of a NumPy generator
 from .autograd import (
     BoolTensor, DoubleTensor, FloatTensor, Function, GradcheckError, IntTensor, LongTensor, ShapeError, Tensor, arange,
-    as_tensor, backends, cuda, device, empty, empty_like, enable_grad, eye, from_numpy, full, full_like,
+    accelerator, as_tensor, backends, cuda, device, empty, empty_like, enable_grad, eye, from_numpy, full, full_like,
     get_default_device, get_default_dtype, gradcheck, inference_mode, is_grad_enabled, linspace, manual_seed, mps,
     no_grad, normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, seed, set_default_device,
     set_default_dtype, set_grad_enabled, tensor, zeros, zeros_like,

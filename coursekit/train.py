@@ -400,8 +400,8 @@ def fit(
                 model.train()
             total, count = 0.0, 0
             sums = dict.fromkeys(metric_fns, 0.0)
-            for xb, yb in loader:
-                out = model(from_numpy(xb))
+            for xb, yb in loader:  # Tensors sharing the loader's fresh copies
+                out = model(xb)
                 loss = loss_fn(out, yb)
                 objective = loss if penalty is None else loss + penalty(model)
                 optimizer.zero_grad()
@@ -415,7 +415,7 @@ def fit(
                 total += value * n
                 count += n
                 for name, fn in metric_fns.items():
-                    sums[name] += fn(_array(out), yb) * n
+                    sums[name] += fn(_array(out), _array(yb)) * n  # metrics get arrays (batches are Tensors)
             history.train_loss.append(total / count if count else math.nan)
             for name in metric_fns:
                 history.metrics[name].append(sums[name] / count if count else math.nan)

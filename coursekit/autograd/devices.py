@@ -96,3 +96,6 @@ backends = SimpleNamespace(
     cudnn=SimpleNamespace(deterministic=False, benchmark=False, enabled=False, is_available=_false),
 )
 mps = SimpleNamespace(is_available=_false, manual_seed=_nothing)
+# ck.accelerator: PyTorch 2.6's device-neutral question ("is there a GPU of any kind?"); none here.
+accelerator = SimpleNamespace(is_available=_false, current_accelerator=_nothing, device_count=lambda: 0,
+                              synchronize=_nothing)

@@ -1,10 +1,14 @@
-"""Seeded toy datasets, one small real dataset, splits and minibatch loading.
+"""Seeded toy datasets, one small real dataset, splits, and ``torch.utils.data``'s loading tools.
 
-Everything here is NumPy only. Features are float64; class labels are int64
-of shape (n,); regression targets are float64 of shape (n, 1).
+The toy datasets are NumPy arrays: features float64, class labels int64 of
+shape (n,), regression targets float64 of shape (n, 1).  ``Dataset``,
+``TensorDataset``, ``Subset``, ``random_split`` and ``DataLoader`` work as
+in PyTorch (also importable as ``coursekit.utils.data``): batches are Tensors.
 """
 
-from .loader import DataLoader, TensorDataset
+from .collate import default_collate, default_convert
+from .dataset import Dataset, Subset, TensorDataset, random_split
+from .loader import DataLoader
 from .real import TabularDataset, load_wine
 from .split import Standardizer, train_val_test_split
 from .synthetic import (
@@ -21,7 +25,12 @@ from .synthetic import (
 
 __all__ = [
     "DataLoader",
+    "Dataset",
+    "Subset",
     "TensorDataset",
+    "default_collate",
+    "default_convert",
+    "random_split",
     "TabularDataset",
     "load_wine",
     "Standardizer",

@@ -1,61 +1,21 @@
-"""Minibatch iteration with PyTorch's names (``TensorDataset``, ``DataLoader``).
+"""Minibatch iteration with PyTorch's names and defaults (``DataLoader``).
 
-Batches are plain NumPy arrays; the training loop wraps them in Tensors.
+Batches are Tensors, collated as PyTorch does (:mod:`coursekit.data.collate`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from typing import Protocol
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["TensorDataset", "DataLoader"]
+from .collate import default_collate, default_convert
+from .dataset import Dataset, Subset, TensorDataset, resolve_generator
 
-
-class IndexableDataset(Protocol):
-    """What :class:`DataLoader` needs: a length and indexing by an index array."""
-
-    def __len__(self) -> int: ...
-
-    def __getitem__(self, index: NDArray[np.intp]) -> tuple[NDArray, ...]: ...
-
-
-class TensorDataset:
-    """Equal-length arrays indexed together, like ``torch.utils.data.TensorDataset``.
-
-    Parameters
-    ----------
-    *arrays : array_like
-        Arrays sharing their first dimension, e.g. ``X`` and ``y``.
-
-    Raises
-    ------
-    ValueError
-        If the arrays do not all have the same length.
-
-    Examples
-    --------
-    >>> ds = TensorDataset(np.zeros((5, 2)), np.arange(5))
-    >>> len(ds), [a.shape for a in ds[np.array([0, 3])]]
-    (5, [(2, 2), (2,)])
-    """
-
-    def __init__(self, *arrays: ArrayLike) -> None:
-        if not arrays:
-            raise ValueError("TensorDataset needs at least one array")
-        self.arrays = tuple(np.asarray(a) for a in arrays)
-        lengths = [len(a) for a in self.arrays]
-        if len(set(lengths)) > 1:
-            raise ValueError(f"arrays have different lengths: {', '.join(map(str, lengths))}")
-
-    def __len__(self) -> int:
-        return len(self.arrays[0])
-
-    def __getitem__(self, index: NDArray[np.intp] | int) -> tuple[NDArray, ...]:
-        return tuple(a[index] for a in self.arrays)
+__all__ = ["DataLoader", "Dataset", "TensorDataset"]
 
 
 class DataLoader:
@@ -63,24 +23,37 @@ class DataLoader:
 
     Each ``for`` loop over the loader is one epoch. With ``shuffle=True``
     every epoch uses a fresh permutation (sampling without replacement), so
-    each sample appears exactly once per epoch. The permutations come from
-    ``np.random.default_rng(seed)``: two loaders built with the same seed give
-    identical batches in their k-th epochs; ``seed=None`` is not reproducible.
+    each sample appears exactly once per epoch.
 
     Parameters
     ----------
-    dataset : tuple of array_like, or dataset
-        Either equal-length arrays such as ``(X, y)``, or an object with
-        ``__len__`` and ``__getitem__(index_array)`` returning a tuple of
-        arrays (e.g. :class:`TensorDataset`).
-    batch_size : int, default 32
-        Samples per batch.
+    dataset : dataset, or tuple of array_like
+        A :class:`Dataset` (``len(ds)`` and ``ds[i]`` giving one sample), a
+        :class:`TensorDataset`, or (a coursekit shorthand) equal-length arrays
+        such as ``(X, y)``.
+    batch_size : int or None, default 1
+        Samples per batch (PyTorch's default 1; pass e.g. ``batch_size=32``).
+        ``None`` yields the samples one by one, unbatched.
     shuffle : bool, default False
         Reshuffle the samples at the start of every epoch.
+    num_workers : int, default 0
+        Accepted for PyTorch code; coursekit always loads in the main process
+        (the same batches in the same order), and says so once if it is > 0.
+    collate_fn : callable, optional
+        Turns a list of samples into a batch; default :func:`default_collate`.
+    pin_memory : bool, default False
+        Accepted; there is no GPU memory to pin.
     drop_last : bool, default False
         Drop the last batch of an epoch if it is smaller than ``batch_size``.
-    seed : int or None, default None
-        Seed for the shuffles.
+    generator : numpy.random.Generator or int, optional
+        Source of the shuffles (not a ``torch.Generator``; NumPy's numbers
+        differ from torch's).  Default: coursekit's shared generator
+        (``ck.manual_seed``), as PyTorch's default generator.
+    seed : int, optional
+        A coursekit shorthand for ``generator=np.random.default_rng(seed)``:
+        two loaders with the same seed give identical batches epoch by epoch.
+    persistent_workers : bool, default False
+        Accepted for PyTorch code; there are no worker processes to keep.
 
     Examples
     --------
@@ -90,34 +63,75 @@ class DataLoader:
     (3, [[0, 1], [2, 3], [4]])
     >>> len(DataLoader((X, y), batch_size=2, drop_last=True))
     2
+    >>> next(iter(DataLoader((X, y))))     # batch_size=1, as PyTorch
+    [tensor([[0., 1.]]), tensor([0])]
     """
 
     def __init__(
         self,
-        dataset: tuple[ArrayLike, ...] | list[ArrayLike] | IndexableDataset,
-        batch_size: int = 32,
-        shuffle: bool = False,
+        dataset: Any,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        num_workers: int = 0,
+        collate_fn: Callable[[list[Any]], Any] | None = None,
+        pin_memory: bool = False,
         drop_last: bool = False,
+        generator: Any = None,
+        *,
         seed: int | None = None,
+        persistent_workers: bool = False,
     ) -> None:
-        if not (isinstance(batch_size, (int, np.integer)) and batch_size > 0):
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-        self.dataset: IndexableDataset = (
-            TensorDataset(*dataset) if isinstance(dataset, (tuple, list)) else dataset
-        )
-        self.batch_size = int(batch_size)
-        self.shuffle = shuffle
+        if batch_size is not None and not (
+            isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool) and batch_size > 0
+        ):
+            raise ValueError(f"batch_size must be a positive integer (or None for unbatched samples), got {batch_size!r}")
+        if not isinstance(num_workers, (int, np.integer)) or num_workers < 0:
+            raise ValueError(f"num_workers must be an integer >= 0, got {num_workers!r}")
+        if num_workers > 0:
+            warnings.warn(
+                f"DataLoader(num_workers={num_workers}): coursekit loads every batch in the main process (no worker "
+                "processes); the batches and their order are the same. Use num_workers=0 to silence this.",
+                UserWarning,
+                stacklevel=2,
+            )
+        if isinstance(dataset, (tuple, list)) and dataset and not isinstance(dataset[0], (tuple, list, dict)):
+            dataset = TensorDataset(*dataset)  # coursekit's shorthand DataLoader((X, y))
+        if not hasattr(dataset, "__len__") or not hasattr(dataset, "__getitem__"):
+            raise TypeError(f"DataLoader needs a dataset with __len__ and __getitem__, got {type(dataset).__name__}")
+        self.dataset = dataset
+        self.batch_size = None if batch_size is None else int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.num_workers = int(num_workers)
+        self.collate_fn = collate_fn
+        self.pin_memory = pin_memory
         self.drop_last = drop_last
-        self._rng = np.random.default_rng(seed)
+        self._rng = resolve_generator(generator, seed, "DataLoader")
 
     def __len__(self) -> int:
         n = len(self.dataset)
+        if self.batch_size is None:
+            return n
         if self.drop_last:
             return n // self.batch_size
         return math.ceil(n / self.batch_size)
 
-    def __iter__(self) -> Iterator[tuple[NDArray, ...]]:
+    def _fetch(self, indices: np.ndarray) -> Any:
+        batch = getattr(self.dataset, "batch", None)
+        if batch is not None and self.collate_fn is None and isinstance(self.dataset, (TensorDataset, Subset)):
+            return batch(indices)  # the collated batch in one indexing step; None if not possible
+        getitems = getattr(self.dataset, "__getitems__", None)  # PyTorch's protocol: a list of samples
+        samples = getitems(indices) if getitems is not None else [self.dataset[int(i)] for i in indices]
+        return (self.collate_fn or default_collate)(samples)
+
+    def __iter__(self) -> Iterator[Any]:
         n = len(self.dataset)
         order = self._rng.permutation(n) if self.shuffle else np.arange(n)
+        if self.batch_size is None:
+            for i in order:
+                sample = self.dataset[int(i)]
+                yield self.collate_fn(sample) if self.collate_fn else default_convert(sample)
+            return
         for b in range(len(self)):
-            yield self.dataset[order[b * self.batch_size : (b + 1) * self.batch_size]]
+            yield self._fetch(order[b * self.batch_size : (b + 1) * self.batch_size])
+
+

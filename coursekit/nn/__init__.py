@@ -10,9 +10,12 @@
 (64, 2)
 """
 
-from . import functional, init
+from . import functional, init, utils
 from .activation import (
+    ELU,
+    GELU,
     RBF,
+    SiLU,
     AbsRectifier,
     Hardtanh,
     Lambda,
@@ -30,7 +33,17 @@ from .container import ModuleDict, ModuleList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Identity, Linear
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HingeLoss, L1Loss, MSELoss, NLLLoss
+from .loss import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HingeLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+    SmoothL1Loss,
+)
 from .mlp import MLP
 from .module import Module
 from .normalization import BatchNorm1d, LayerNorm
@@ -46,9 +59,12 @@ __all__ = [
     "BatchNorm1d",
     "CrossEntropyLoss",
     "Dropout",
+    "ELU",
+    "GELU",
     "Flatten",
     "Hardtanh",
     "HingeLoss",
+    "HuberLoss",
     "Identity",
     "L1Loss",
     "Lambda",
@@ -66,12 +82,15 @@ __all__ = [
     "Parameter",
     "ReLU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
+    "SmoothL1Loss",
     "Softmax",
     "Softplus",
     "Tanh",
     "functional",
     "init",
+    "utils",
     "l1_penalty",
     "l2_penalty",
 ]

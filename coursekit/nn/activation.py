@@ -21,7 +21,10 @@ from .module import Module
 from .parameter import Parameter
 
 __all__ = [
+    "ELU",
+    "GELU",
     "RBF",
+    "SiLU",
     "AbsRectifier",
     "Hardtanh",
     "Lambda",
@@ -45,10 +48,20 @@ class ReLU(Module):
     >>> import coursekit as ck
     >>> ReLU()(ck.tensor([-1.0, 0.0, 2.0]))
     tensor([0., 0., 2.])
+
+    ``inplace=True`` overwrites the input and returns it, as PyTorch (refused
+    on a leaf that requires grad).
     """
 
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
     def forward(self, x: Any) -> Any:
-        return x.relu()
+        return F.relu(x, inplace=True) if self.inplace else x.relu()  # x.relu(): one method call, the fast path
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class LeakyReLU(Module):
@@ -61,12 +74,13 @@ class LeakyReLU(Module):
     tensor([-0.2,  3. ])
     """
 
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope = negative_slope
+        self.inplace = inplace
 
     def forward(self, x: Any) -> Any:
-        return x.leaky_relu(self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
@@ -142,23 +156,81 @@ class Tanh(Module):
 
 
 class Softplus(Module):
-    """Smooth ReLU ``log(1 + exp(beta z)) / beta`` (computed without overflow).
+    """Smooth ReLU ``log(1 + exp(beta z)) / beta``, the identity where ``beta z > threshold`` (as PyTorch).
 
-    Unlike PyTorch there is no ``threshold`` switch to the identity for large
-    inputs: the stable formula is used everywhere.
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> np.round(np.asarray(Softplus(beta=2.0)(ck.tensor([0.0, 30.0]))), 6)
+    array([ 0.346574, 30.      ])
     """
 
-    def __init__(self, beta: float = 1.0) -> None:
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
         self.beta = beta
+        self.threshold = threshold
 
     def forward(self, x: Any) -> Any:
-        if self.beta == 1:
-            return x.softplus()
-        return (x * self.beta).softplus() / self.beta
+        return F.softplus(x, self.beta, self.threshold)
 
     def extra_repr(self) -> str:
-        return f"beta={self.beta}"
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class ELU(Module):
+    """Exponential linear unit: ``z`` for ``z > 0``, ``alpha (e^z - 1)`` otherwise (``torch.nn.ELU``).
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> np.round(np.asarray(ELU()(ck.tensor([-1.0, 2.0]))), 6)
+    array([-0.632121,  2.      ])
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, x: Any) -> Any:
+        return F.elu(x, self.alpha, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class SiLU(Module):
+    """``z sigma(z)``, also called swish (``torch.nn.SiLU``)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: Any) -> Any:
+        return F.silu(x, inplace=self.inplace)
+
+
+class GELU(Module):
+    """Gaussian error linear unit ``z Phi(z)`` (``torch.nn.GELU``); ``approximate='tanh'`` as PyTorch's.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> round(GELU()(ck.tensor(1.0)).item(), 6)
+    0.841345
+    """
+
+    def __init__(self, approximate: str = "none") -> None:
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x: Any) -> Any:
+        return F.gelu(x, approximate=self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
 
 
 class Hardtanh(Module):
@@ -261,14 +333,19 @@ class RBF(Module):
 
 
 class Softmax(Module):
-    """``exp(z_i) / sum_j exp(z_j)`` along ``dim``: scores to probabilities (overflow-free)."""
+    """``exp(z_i) / sum_j exp(z_j)`` along ``dim``: scores to probabilities (overflow-free).
 
-    def __init__(self, dim: int = -1) -> None:
+    Without ``dim``, PyTorch's implicit rule (axis 0 for 0-, 1- and 3-D
+    input, else axis 1) with its warning; pass ``dim`` (usually ``dim=1`` or
+    ``dim=-1``).
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = dim
 
     def forward(self, x: Any) -> Any:
-        return x.softmax(self.dim)
+        return F.softmax(x, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -277,12 +354,12 @@ class Softmax(Module):
 class LogSoftmax(Module):
     """``z_i - logsumexp(z)`` along ``dim``: log-probabilities, to be followed by ``NLLLoss``."""
 
-    def __init__(self, dim: int = -1) -> None:
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = dim
 
     def forward(self, x: Any) -> Any:
-        return x.log_softmax(self.dim)
+        return F.log_softmax(x, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

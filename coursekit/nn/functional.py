@@ -10,20 +10,26 @@ for logits of size 1e3.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 
 from ..autograd.function import Context, Function, ShapeError
 from ..autograd.ops import (
-    clip, exp, leaky_relu, linear, log, log_softmax, logsumexp, maximum, relu, sigmoid,
-    log_softmax_parts, softmax, softplus, tanh, where,
+    clip, exp, linear, log, logsumexp, maximum, sigmoid,
+    log_softmax_parts, tanh, where,
 )
+from ..autograd.ops import log_softmax as _log_softmax_op
+from ..autograd.ops import softmax as _softmax_op
+from ..autograd.ops import leaky_relu as _leaky_relu_op
+from ..autograd.ops import relu as _relu_op
+from ..autograd.ops import softplus as _softplus_op
 from ..autograd.tensor import Tensor, _data
 
 __all__ = [
     "relu", "leaky_relu", "sigmoid", "tanh", "softplus", "softmax", "log_softmax", "logsumexp", "linear",
-    "hardtanh", "exp", "log", "clip", "where", "maximum", "gelu", "elu", "silu", "one_hot",
+    "hardtanh", "exp", "log", "clip", "where", "maximum", "gelu", "elu", "silu", "one_hot", "relu6",
     "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "cross_entropy", "nll_loss", "kl_div", "hinge", "prelu", "dropout",
 ]
@@ -60,23 +66,133 @@ def _same_shape(input: Any, target: Any, name: str) -> None:
         )
 
 
+def implicit_softmax_dim(ndim: int, name: str = "softmax") -> int:
+    """PyTorch's rule for a softmax called without ``dim``: axis 0 for 0-, 1- and 3-D input, else axis 1.
+
+    As in PyTorch this warns: on a 3-D input the rule picks axis 0, not the
+    last axis, which is rarely what was meant.
+    """
+    dim = 0 if ndim in (0, 1, 3) else 1
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated (PyTorch's rule, kept by coursekit): "
+        f"it uses dim={dim} for a {ndim}-D input. Change the call to include dim=X as an argument.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return dim
+
+
+def softmax(input: Any, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Any:
+    """Probabilities ``exp(x_i) / sum_j exp(x_j)`` along ``dim`` (``torch.nn.functional.softmax``).
+
+    Without ``dim``, PyTorch's implicit rule picks axis 0 for 0-, 1- and 3-D
+    inputs and axis 1 otherwise, with a warning (never silently the last axis).
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> softmax(ck.tensor([[0.0, 0.0]]), dim=1)
+    tensor([[0.5, 0.5]])
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        dim = implicit_softmax_dim(np.ndim(_data(input)), "softmax")
+    return _softmax_op(input, dim=dim)
+
+
+def log_softmax(input: Any, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Any:
+    """``x_i - logsumexp(x)`` along ``dim`` (``torch.nn.functional.log_softmax``); no ``dim``: as :func:`softmax`."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        dim = implicit_softmax_dim(np.ndim(_data(input)), "log_softmax")
+    return _log_softmax_op(input, dim=dim)
+
+
+def _in_place(input: Any, fn: Any, name: str) -> Any:
+    """``inplace=True`` as PyTorch: ``input``'s values become ``fn(input)`` and ``input`` is returned.
+
+    Recorded on a tensor in the graph (its history continues through ``fn``);
+    refused on a leaf that requires grad, and by the backward pass if an op
+    saved the overwritten values (both as PyTorch; see the engine's in-place
+    rules in ``Tensor``).
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(inplace=True) needs a Tensor to overwrite, got {type(input).__name__}")
+    if input._in_graph():
+        return input._record_inplace(fn)
+    new = _data(fn(input))
+    return input._modify(lambda a: np.copyto(a, new, casting="same_kind"))
+
+
+def relu(input: Any, inplace: bool = False) -> Any:
+    """``max(0, x)`` (``torch.nn.functional.relu``); ``inplace=True`` overwrites ``input``, as PyTorch.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> relu(ck.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
+    if inplace:
+        return _in_place(input, _relu_op, "relu")
+    return _relu_op(input)
+
+
+def leaky_relu(input: Any, negative_slope: float = 0.01, inplace: bool = False) -> Any:
+    """``max(0, x) + negative_slope * min(0, x)`` (``torch.nn.functional.leaky_relu``)."""
+    if inplace:
+        return _in_place(input, lambda x: _leaky_relu_op(x, negative_slope), "leaky_relu")
+    return _leaky_relu_op(input, negative_slope)
+
+
+def relu6(input: Any, inplace: bool = False) -> Any:
+    """``min(max(0, x), 6)`` (``torch.nn.functional.relu6``)."""
+    if inplace:
+        return _in_place(input, relu6, "relu6")
+    x = _data(input)  # as PyTorch, no gradient at the corners 0 and 6 (clip would pass one there)
+    return where((x > 0) & (x < 6), input, np.clip(x, 0.0, 6.0))
+
+
+def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
+    """``log(1 + exp(beta x)) / beta``, and ``x`` itself where ``beta x > threshold`` (``torch.nn.functional.softplus``).
+
+    The switch to the identity is PyTorch's; below it the formula is the
+    overflow-free one.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> round(softplus(ck.tensor(0.0)).item(), 6)     # log 2
+    0.693147
+    """
+    scaled = input if beta == 1 else input * beta
+    smooth = _softplus_op(scaled) if beta == 1 else _softplus_op(scaled) / beta
+    return where(_data(scaled) > threshold, input, smooth)
+
+
 def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Any:
     """max(min_val, min(max_val, x))."""
     return clip(x, min_val, max_val)
 
 
-def elu(input: Any, alpha: float = 1.0) -> Any:
+def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Any:
     """x for x > 0, alpha (e^x - 1) otherwise (``torch.nn.functional.elu``).
 
     The exponential sees min(x, 0) only, so a large positive x cannot overflow
     into the branch that ``where`` discards (inf * 0 would be NaN in backward).
     """
+    if inplace:
+        return _in_place(input, lambda x: elu(x, alpha), "elu")
     negative = alpha * (exp(clip(input, None, 0.0)) - 1)
     return where(_data(input) > 0, input, negative)
 
 
-def silu(input: Any) -> Any:
+def silu(input: Any, inplace: bool = False) -> Any:
     """x sigma(x), also called swish (``torch.nn.functional.silu``)."""
+    if inplace:
+        return _in_place(input, silu, "silu")
     return input * sigmoid(input)
 
 
@@ -235,11 +351,13 @@ class BCE(Function):
         return grad_p, grad_y
 
 
-def binary_cross_entropy(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
+def binary_cross_entropy(input: Any, target: Any, weight: Any = None, reduction: Reduction = "mean") -> Any:
     """Bernoulli negative log-likelihood of probabilities ``input`` (after a sigmoid) and targets in [0, 1].
 
     Prefer :func:`binary_cross_entropy_with_logits` on logits: it cannot
-    saturate.  Here, as in PyTorch, each log is clamped at -100.
+    saturate.  Here, as in PyTorch, each log is clamped at -100.  ``weight``
+    multiplies each element's loss (broadcast to the input's shape) before the
+    reduction.
 
     Examples
     --------
@@ -252,11 +370,22 @@ def binary_cross_entropy(input: Any, target: Any, reduction: Reduction = "mean")
         raise ValueError(f"binary_cross_entropy: the input must be probabilities in [0, 1], got values from "
                          f"{p.min()} to {p.max()}; for logits use binary_cross_entropy_with_logits")
     target = _probability_target(input, target, "binary_cross_entropy")
-    return BCE.apply(input, target, reduction=reduction)
+    _check_reduction(reduction)
+    if weight is None:
+        return BCE.apply(input, target, reduction=reduction)
+    return _reduce(BCE.apply(input, target, reduction="none") * _rescale_weight(weight, input), reduction)
 
 
-def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
+def binary_cross_entropy_with_logits(
+    input: Any, target: Any, weight: Any = None, reduction: Reduction = "mean", pos_weight: Any = None
+) -> Any:
     """Bernoulli negative log-likelihood of 0/1 targets given logits (no sigmoid needed before it).
+
+    As in PyTorch, ``pos_weight`` (one number per class, the last axis)
+    multiplies the loss of the positive term,
+    ``-[pos_weight y log sigma(z) + (1 - y) log(1 - sigma(z))]``, to trade
+    recall for precision on unbalanced labels; ``weight`` multiplies each
+    element's loss (broadcast to the input's shape) before the reduction.
 
     Examples
     --------
@@ -267,7 +396,29 @@ def binary_cross_entropy_with_logits(input: Any, target: Any, reduction: Reducti
     500.0
     """
     target = _probability_target(input, target, "binary_cross_entropy_with_logits")
-    return BCEWithLogits.apply(input, target, reduction=reduction)
+    _check_reduction(reduction)
+    if weight is None and pos_weight is None:
+        return BCEWithLogits.apply(input, target, reduction=reduction)
+    if pos_weight is None:
+        loss = BCEWithLogits.apply(input, target, reduction="none")
+    else:  # (1 - y) z + (1 + (pw - 1) y) log(1 + e^-z), the log as softplus(-z): no overflow
+        log_weight = 1 + (_rescale_weight(pos_weight, input) - 1) * target
+        loss = (1 - target) * input + log_weight * _softplus_op(-input)
+    if weight is not None:
+        loss = loss * _rescale_weight(weight, input)
+    return _reduce(loss, reduction)
+
+
+def _check_reduction(reduction: Reduction) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _rescale_weight(weight: Any, input: Any) -> Any:
+    """A loss weight (array, list or Tensor) in the input's dtype; a Tensor stays one (it may need a gradient)."""
+    if isinstance(weight, Tensor):
+        return weight
+    return np.asarray(weight, dtype=_data(input).dtype)
 
 
 def _class_positions(logits: np.ndarray, target: np.ndarray, name: str) -> Any:
@@ -279,7 +430,8 @@ def _class_positions(logits: np.ndarray, target: np.ndarray, name: str) -> Any:
     (right for any memory layout); write only through :func:`_flat_view`.
     """
     if logits.ndim not in (1, 2):
-        raise ShapeError(f"{name}: expected logits of shape (N, C) or (C,), got {logits.shape}")
+        raise ShapeError(f"{name}: expected logits of shape (N, C) or (C,), got {logits.shape}; for (N, C, L) move "
+                         "the class axis last and flatten: z.permute(0, 2, 1).reshape(-1, C) with y.reshape(-1)")
     if target.dtype.kind not in "iu":
         if target.shape != logits.shape:
             raise ShapeError(f"{name}: probability target of shape {target.shape} must match logits {logits.shape} "
@@ -335,7 +487,7 @@ class CrossEntropy(Function):
         z = ctx.inputs[0]
         g = _per_row(grad, ctx.total.size, ctx.reduction)  # total: one number per row
         if isinstance(z, Tensor):  # building a graph of the backward pass: differentiable ops only
-            return (softmax(z) * _mass(ctx) - _one_hot(ctx.target, ctx.positions, z.data)) * g, None
+            return (_softmax_op(z, dim=-1) * _mass(ctx) - _one_hot(ctx.target, ctx.positions, z.data)) * g, None
         # softmax, from the forward pass's parts, in a fresh C-ordered array (NumPy would lay it
         # out like z: for z.T a flat view would then be impossible)
         d = np.divide(ctx.exp, ctx.total, order="C")
@@ -350,11 +502,30 @@ def _mass(ctx: Context) -> Any:
     return 1 if ctx.positions is not None else ctx.target.sum(axis=-1, keepdims=True)
 
 
-def cross_entropy(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
+def cross_entropy(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    size_average: None = None,
+    ignore_index: int = -100,
+    reduce: None = None,
+    reduction: Reduction = "mean",
+    label_smoothing: float = 0.0,
+) -> Any:
     """Categorical negative log-likelihood of logits: log_softmax then pick the target class.
 
     ``target`` holds class indices (integers, shape ``(N,)``) or class
-    probabilities (floats, the shape of ``input``), as in PyTorch.
+    probabilities (floats, the shape of ``input``), as in PyTorch.  The
+    options are ``torch.nn.functional.cross_entropy``'s:
+
+    - ``weight`` (one number per class) scales each example's loss by the
+      weight of its class; ``'mean'`` then divides by the sum of those weights
+      (a weighted mean), not by N.
+    - rows whose target equals ``ignore_index`` count 0 and leave the mean.
+    - ``label_smoothing`` = eps trains towards ``(1 - eps) onehot + eps / C``.
+
+    ``size_average`` and ``reduce`` are PyTorch's deprecated spellings of
+    ``reduction``; they are refused.
 
     Examples
     --------
@@ -365,10 +536,97 @@ def cross_entropy(input: Any, target: Any, reduction: Reduction = "mean") -> Any
     >>> z.grad.round(4)     # softmax(z) - onehot(0)
     tensor([[-0.1562,  0.1142,  0.042 ]])
     """
+    if size_average is not None or reduce is not None:
+        _refuse_legacy(size_average, reduce, "cross_entropy")
     target = _data(target)
     target = np.asarray(target) if not isinstance(target, np.ndarray) else target
-    positions = _class_positions(_data(input), target, "cross_entropy")
-    return CrossEntropy.apply(input, target, reduction=reduction, positions=positions)
+    if weight is None and label_smoothing == 0:  # the fused, fast path (the training loop's call)
+        logits = _data(input)
+        if target.dtype.kind not in "iu":
+            positions = _class_positions(logits, target, "cross_entropy")
+            return CrossEntropy.apply(input, target, reduction=reduction, positions=positions)
+        outside = ignore_index < 0 or ignore_index >= logits.shape[-1]
+        if not outside and (target == ignore_index).any():
+            pass  # an ignored class index inside [0, C): the general path below
+        else:
+            try:  # refuses any index outside [0, C), so also an ignore_index there (-100)
+                positions = _class_positions(logits, target, "cross_entropy")
+            except IndexError:
+                if not (target == ignore_index).any():
+                    raise
+            else:
+                return CrossEntropy.apply(input, target, reduction=reduction, positions=positions)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must lie in [0, 1], got {label_smoothing}")
+    log_p = _log_softmax_op(input, dim=-1)
+    return _weighted_nll(log_p, target, weight, ignore_index, reduction, label_smoothing, "cross_entropy")
+
+
+def _refuse_legacy(size_average: Any, reduce: Any, name: str) -> None:
+    if size_average is not None or reduce is not None:
+        raise TypeError(f"{name}: size_average= and reduce= are PyTorch's deprecated options (also deprecated there); "
+                        "use reduction='mean', 'sum' or 'none'")
+
+
+def _weighted_nll(
+    log_p: Any, target: np.ndarray, weight: Any, ignore_index: int, reduction: Reduction, smoothing: float, name: str
+) -> Any:
+    """PyTorch's weighted, smoothed negative log-likelihood, as ``-sum(coef * log_p)`` with constant ``coef``.
+
+    The loss is linear in ``log_p``, so one constant coefficient array per
+    call (built here from the targets, the class weights, the ignored rows and
+    the smoothing) gives PyTorch's value and gradient: row n of ``coef`` is
+    ``(1 - eps) w[y_n] onehot(y_n) + eps / C * w`` for class indices (0 for
+    ignored rows), ``((1 - eps) p_n + eps / C) * w`` for class probabilities.
+    ``'mean'`` divides by the summed weights of the rows that count
+    (class indices) or by the number of rows (class probabilities), as PyTorch.
+    """
+    logits = _data(log_p)
+    if logits.ndim not in (1, 2):
+        raise ShapeError(f"{name}: expected input of shape (N, C) or (C,), got {logits.shape}; for (N, C, L) move "
+                         "the class axis last and flatten: z.permute(0, 2, 1).reshape(-1, C) with y.reshape(-1)")
+    classes = logits.shape[-1]
+    dtype = logits.dtype
+    w = np.ones(classes, dtype) if weight is None else np.asarray(_data(weight), dtype=dtype)
+    if w.shape != (classes,):
+        raise ShapeError(f"{name}: weight must hold one number per class, shape ({classes},), got {w.shape}")
+    rows_2d = logits.reshape(-1, classes)
+    if target.dtype.kind in "iu":
+        if target.shape != logits.shape[:-1]:
+            raise ShapeError(f"{name}: class-index target of shape {target.shape} does not fit input {logits.shape}; "
+                             f"expected shape {logits.shape[:-1]}")
+        flat = target.reshape(-1)
+        kept = flat != ignore_index
+        bad = kept & ((flat < 0) | (flat >= classes))
+        if bad.any():
+            raise IndexError(f"{name}: class indices must lie in [0, {classes - 1}] (or be ignore_index="
+                             f"{ignore_index}), got {flat[bad][0]}")
+        coef = np.zeros(rows_2d.shape, dtype)
+        rows = np.flatnonzero(kept)
+        coef[rows, flat[rows]] = (1 - smoothing) * w[flat[rows]]
+        coef[rows] += smoothing / classes * w
+        denominator = w[flat[rows]].sum()
+    else:
+        if ignore_index != -100:
+            raise ValueError(f"{name}: ignore_index is for class-index targets; with class probabilities set "
+                             "the ignored rows' probabilities to 0 instead")
+        if name != "cross_entropy":
+            raise TypeError(f"{name}: target must hold integer class indices, got {target.dtype}")
+        if target.shape != logits.shape:
+            raise ShapeError(f"{name}: probability target of shape {target.shape} must match input {logits.shape} "
+                             "(for class indices use an integer array)")
+        coef = ((1 - smoothing) * target.reshape(rows_2d.shape) + smoothing / classes) * w
+        denominator = rows_2d.shape[0]
+    coef = coef.reshape(logits.shape)
+    per_row = -(log_p * coef).sum(axis=-1)
+    if reduction == "none":
+        return per_row
+    total = per_row.sum()
+    if reduction == "sum":
+        return total
+    with np.errstate(invalid="ignore", divide="ignore"):  # every row ignored: nan, as PyTorch
+        return total * (1 / dtype.type(denominator)) if denominator else total * dtype.type(np.nan)
 
 
 class NLLLoss(Function):
@@ -386,11 +644,28 @@ class NLLLoss(Function):
         return -ctx.onehot * _per_row(grad, logp.size // logp.shape[-1], ctx.reduction), None
 
 
-def nll_loss(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
-    """Negative log-likelihood of class indices given log-probabilities (use after ``log_softmax``)."""
+def nll_loss(
+    input: Any,
+    target: Any,
+    weight: Any = None,
+    size_average: None = None,
+    ignore_index: int = -100,
+    reduce: None = None,
+    reduction: Reduction = "mean",
+) -> Any:
+    """Negative log-likelihood of class indices given log-probabilities (use after ``log_softmax``).
+
+    ``weight`` and ``ignore_index`` as in :func:`cross_entropy` (and
+    ``torch.nn.functional.nll_loss``): ``'mean'`` is the weighted mean over
+    the rows that are not ignored.
+    """
+    _refuse_legacy(size_average, reduce, "nll_loss")
+    _check_reduction(reduction)
     target = np.asarray(_data(target))
     if not np.issubdtype(target.dtype, np.integer):
         raise TypeError(f"nll_loss: target must hold integer class indices, got {target.dtype}")
+    if weight is not None or (target == ignore_index).any():
+        return _weighted_nll(input, target, weight, ignore_index, reduction, 0.0, "nll_loss")
     positions = _class_positions(_data(input), target, "nll_loss")
     return NLLLoss.apply(input, target, reduction=reduction, positions=positions)
 

@@ -143,7 +143,7 @@ class MLP(Sequential):
                 layers.append(Dropout(dropout))
         layers.append(Linear(sizes[-2], sizes[-1], bias=bias, init=init, bias_init=bias_init))
         if output is not None:
-            layers.append(_OUTPUTS[output]())
+            layers.append(_OUTPUTS[output](dim=-1) if output != "sigmoid" else _OUTPUTS[output]())
         super().__init__(*layers)
         self.sizes = sizes
         self.output = output

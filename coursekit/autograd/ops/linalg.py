@@ -109,9 +109,9 @@ class Linear(Function):
         return grad_x, grad_w, grad_b
 
 
-def matmul(a: Any, b: Any) -> Any:
-    """Matrix product with NumPy's broadcasting rules (``a @ b``)."""
-    return MatMul.apply(a, b)
+def matmul(input: Any, other: Any) -> Any:  # noqa: A002  (PyTorch's argument names: matmul(input=x, other=w))
+    """Matrix product with NumPy's broadcasting rules (``input @ other``)."""
+    return MatMul.apply(input, other)
 
 
 def linear(x: Any, weight: Any, bias: Any = None) -> Any:
