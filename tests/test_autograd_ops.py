@@ -227,22 +227,22 @@ def loss_case(name: str, torch):
     tF = torch.nn.functional
     if name == "mse":
         y = rng.standard_normal((6, 4))
-        return z, (lambda x, r: F.mse_loss(x, y, r)), (lambda t, r: tF.mse_loss(t, torch.tensor(y), reduction=r))
+        return z, (lambda x, r: F.mse_loss(x, y, reduction=r)), (lambda t, r: tF.mse_loss(t, torch.tensor(y), reduction=r))
     if name == "l1":
         y = rng.standard_normal((6, 4))
-        return z, (lambda x, r: F.l1_loss(x, y, r)), (lambda t, r: tF.l1_loss(t, torch.tensor(y), reduction=r))
+        return z, (lambda x, r: F.l1_loss(x, y, reduction=r)), (lambda t, r: tF.l1_loss(t, torch.tensor(y), reduction=r))
     if name == "bce":
         y = rng.integers(0, 2, size=(6, 4)).astype(float)
-        return z, (lambda x, r: F.binary_cross_entropy_with_logits(x, y, r)), (
+        return z, (lambda x, r: F.binary_cross_entropy_with_logits(x, y, reduction=r)), (
             lambda t, r: tF.binary_cross_entropy_with_logits(t, torch.tensor(y), reduction=r))
     if name == "ce_index":
-        return z, (lambda x, r: F.cross_entropy(x, y_idx, r)), (
+        return z, (lambda x, r: F.cross_entropy(x, y_idx, reduction=r)), (
             lambda t, r: tF.cross_entropy(t, torch.tensor(y_idx), reduction=r))
     if name == "ce_probs":
         p = rng.dirichlet(np.ones(4), size=6)
-        return z, (lambda x, r: F.cross_entropy(x, p, r)), (lambda t, r: tF.cross_entropy(t, torch.tensor(p), reduction=r))
+        return z, (lambda x, r: F.cross_entropy(x, p, reduction=r)), (lambda t, r: tF.cross_entropy(t, torch.tensor(p), reduction=r))
     if name == "nll":
-        return z, (lambda x, r: F.nll_loss(x.log_softmax(-1), y_idx, r)), (
+        return z, (lambda x, r: F.nll_loss(x.log_softmax(-1), y_idx, reduction=r)), (
             lambda t, r: tF.nll_loss(t.log_softmax(-1), torch.tensor(y_idx), reduction=r))
     if name == "hinge_binary":
         s = rng.choice([-1.0, 1.0], size=(6, 4))

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from autograder import cgroups
+from autograder.check import _BUSY_CHILDREN
 from autograder.jobuid import lease_uid, uid_pids
 from autograder.sandbox import bwrap_path
 
@@ -79,42 +80,7 @@ for pid in children:
 # Busy children, each in a session of its own (out of the job's process group): 64 first, whose CPU
 # share is measured (more than one CPU: os._exit, status kernel_died), then up to 1000, and a cell
 # that never ends.
-_CPU_HOG = """# after: toy_chain_forward
-import os, time
-children = []
-
-def spawn(n):
-    for _ in range(n):
-        try:
-            pid = os.fork()
-        except OSError:  # the process limit
-            return
-        if pid == 0:
-            os.setsid()
-            while True:
-                pass
-        children.append(pid)
-
-def cpu_seconds():
-    total = 0
-    for pid in children:
-        try:
-            with open(f"/proc/{pid}/stat") as fh:
-                fields = fh.read().rpartition(")")[2].split()
-            total += int(fields[11]) + int(fields[12])
-        except OSError:
-            pass
-    return total / os.sysconf("SC_CLK_TCK")
-
-spawn(64)
-start, used = time.monotonic(), cpu_seconds()
-time.sleep(4)
-if (cpu_seconds() - used) / (time.monotonic() - start) > 1.3:
-    os._exit(3)  # the children got more than one CPU: the job is not held to its share
-spawn(936)
-while True:
-    pass
-"""
+_CPU_HOG = "# after: toy_chain_forward\n" + _BUSY_CHILDREN  # the same attack as `check`'s busy_children
 
 # A thread reports that the next cell started every 3 s while this cell sleeps far past the cell limit.
 _FAKE_STARTS = """# after: toy_chain_forward

@@ -547,3 +547,11 @@ def test_cross_entropy_over_extra_dimensions_is_refused_with_the_reshape_that_ma
     ours = F.cross_entropy(ck.tensor(z).permute(0, 2, 1).reshape(-1, 3), ck.tensor(y).reshape(-1))
     theirs = torch.nn.functional.cross_entropy(torch.tensor(z), torch.tensor(y))
     np.testing.assert_allclose(ours.item(), theirs.item(), **TOL)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits"])
+def test_a_reduction_passed_where_torch_takes_weight_is_a_clear_error(loss: str) -> None:
+    """``loss(x, y, "sum")``: torch reads the string as ``weight`` and fails; coursekit says what to write."""
+    x, y = (ck.rand(3, 4), ck.tensor([0, 1, 2])) if "nll" in loss or loss == "cross_entropy" else (ck.rand(3), ck.rand(3))
+    with pytest.raises(TypeError, match="pass reduction='sum' by keyword"):
+        getattr(ck.nn.functional, loss)(x, y, "sum")

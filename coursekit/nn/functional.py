@@ -418,7 +418,15 @@ def _rescale_weight(weight: Any, input: Any) -> Any:
     """A loss weight (array, list or Tensor) in the input's dtype; a Tensor stays one (it may need a gradient)."""
     if isinstance(weight, Tensor):
         return weight
+    _refuse_reduction_as_weight(weight)
     return np.asarray(weight, dtype=_data(input).dtype)
+
+
+def _refuse_reduction_as_weight(weight: Any) -> None:
+    """``loss(x, y, "sum")``: as in PyTorch, a loss's third positional argument is ``weight``."""
+    if isinstance(weight, str):
+        raise TypeError(f"weight must be a tensor of weights, got the string {weight!r}; as in PyTorch, the "
+                        f"third positional argument of a loss is weight: pass reduction={weight!r} by keyword")
 
 
 def _class_positions(logits: np.ndarray, target: np.ndarray, name: str) -> Any:
@@ -588,6 +596,7 @@ def _weighted_nll(
                          "the class axis last and flatten: z.permute(0, 2, 1).reshape(-1, C) with y.reshape(-1)")
     classes = logits.shape[-1]
     dtype = logits.dtype
+    _refuse_reduction_as_weight(weight)
     w = np.ones(classes, dtype) if weight is None else np.asarray(_data(weight), dtype=dtype)
     if w.shape != (classes,):
         raise ShapeError(f"{name}: weight must hold one number per class, shape ({classes},), got {w.shape}")
