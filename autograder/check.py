@@ -49,10 +49,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from .job.sandbox import Limits
 from .plan import Course
 from .release import release_notebook
 from .replay import exfiltrate_cell, hidden_numbers, leaked_numbers, table_cells
-from .sandbox import Limits
 
 __all__ = ["CheckRow", "hostile_variants", "run_check"]
 

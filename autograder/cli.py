@@ -37,7 +37,7 @@ def _secret_report(course: Path) -> list[str]:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from .sandbox import protections
+    from .job.sandbox import protections
 
     mode, lines = protections()
     print(f"sandbox mode: {mode}")
@@ -51,7 +51,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _grade(args: argparse.Namespace) -> int:
     from .driver import GradeOptions, grade
-    from .sandbox import Limits, protections
+    from .job.sandbox import Limits, protections
     from .secret import secret_problems
 
     problems = secret_problems(args.course)
@@ -123,9 +123,7 @@ def _release(args: argparse.Namespace) -> int:
 def _collect(args: argparse.Namespace) -> int:
     import sys
 
-    from .collect import collect
-
-    from .collect import CollectError
+    from .collect import CollectError, collect
 
     try:
         report = collect(args.course, args.assignment, args.source, dry_run=args.dry_run)
@@ -159,8 +157,8 @@ def _export(args: argparse.Namespace) -> int:
 
 def _similarity(args: argparse.Namespace) -> int:
     from .plan import Course
-    from .similarity import REVIEW, run_similarity
-    from .similarity_report import page
+    from .similarity.compare import REVIEW, run_similarity
+    from .similarity.report import page
 
     warnings: list[str] = []
     try:
@@ -192,8 +190,8 @@ def _similarity(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .check import format_rows, run_check
+    from .job.sandbox import WARNING, cgroup_lines, protections
     from .plan import Course
-    from .sandbox import WARNING, cgroup_lines, protections
 
     if protections()[0] != "bwrap":
         print(_loud(f"[autograder] {WARNING}"))

@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from . import gradebook
-from .executor import run_task
+from .job.executor import run_task
+from .job.sandbox import Limits
+from .job.scoring import score, storable
 from .plan import Course, plan_tasks
 from .rebuild import grade_cells, nbgrader_cells
-from .sandbox import Limits
-from .scoring import score, storable
 from .secret import load_secret
 from .store import ResultsStore
 

@@ -49,7 +49,7 @@ from .identity import WRONG_NOTEBOOK
 from .late import Lateness, format_timestamp, lateness, read_timestamp
 from .plan import Course
 from .rebuild import grade_cells
-from .similarity_report import with_similarity_section
+from .similarity.report import with_similarity_section
 from .status import failure_kind, rerun_command
 from .store import ResultsStore
 

@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from autograder.release import release_notebook
-from autograder.similarity import REVIEW, run_similarity
-from autograder.similarity_report import page
+from autograder.similarity.compare import REVIEW, run_similarity
+from autograder.similarity.report import page
 
 A2 = "a2_autograd_engine"
 COURSE = ROOT / "assignments"

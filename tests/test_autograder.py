@@ -29,7 +29,7 @@ pytest.importorskip("IPython")
 from coursekit import grading  # noqa: E402
 
 from autograder.driver import GradeOptions, grade  # noqa: E402
-from autograder.sandbox import Limits, bwrap_path  # noqa: E402
+from autograder.job.sandbox import Limits, bwrap_path  # noqa: E402
 from autograder.store import ResultsStore  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

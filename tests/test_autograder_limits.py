@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder import cgroups
+from autograder.job import cgroups
 from autograder.check import _BUSY_CHILDREN
-from autograder.jobuid import lease_uid, uid_pids
-from autograder.sandbox import bwrap_path
+from autograder.job.jobuid import lease_uid, uid_pids
+from autograder.job.sandbox import bwrap_path
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "assignments"
@@ -250,9 +250,9 @@ def test_a_leased_uid_is_not_leased_again_until_released_and_stragglers_are_reap
 # --- the sandbox itself (one tiny notebook each) -------------------------------------------------
 
 def _run_cells(tmp_path: Path, *cells: str):
-    from autograder._runner import code_cells
-    from autograder.executor import RUNNER, _job_env
-    from autograder.sandbox import Limits, run_notebook
+    from autograder.job._runner import code_cells
+    from autograder.job.executor import RUNNER, _job_env
+    from autograder.job.sandbox import Limits, run_notebook
 
     job = tmp_path / "job"
     (job / "inputs").mkdir(parents=True)
@@ -322,7 +322,7 @@ def test_a_dead_grader_s_job_cgroup_is_emptied_and_removed_and_a_live_one_is_not
 
 
 def test_a_start_counts_only_after_the_previous_cell_is_done():
-    from autograder.reports import ReportReader
+    from autograder.job.reports import ReportReader
 
     reader = ReportReader(4)
     reader.feed(b'{"hello": 1}\n{"start": 0}\n')

@@ -1,4 +1,4 @@
-"""The runner and the grader's watch over it (``autograder/_runner.py``, ``sandbox.run_notebook``) on tiny notebooks.
+"""The runner and the grader's watch over it (``autograder/job/_runner.py``, ``sandbox.run_notebook``) on tiny notebooks.
 
 Each way a run can end (normally, with errors, a cell that never ends, a
 stopped process, ``os._exit``, a signal, closed descriptors, garbage on the
@@ -17,10 +17,10 @@ import pytest
 
 pytest.importorskip("IPython")
 
-from autograder import sandbox
-from autograder._runner import code_cells
-from autograder.executor import RUNNER, _job_env
-from autograder.sandbox import Limits, run_notebook
+from autograder.job import sandbox
+from autograder.job._runner import code_cells
+from autograder.job.executor import RUNNER, _job_env
+from autograder.job.sandbox import Limits, run_notebook
 
 CELL_SECONDS = 20.0
 

@@ -31,7 +31,7 @@ from autograder.export import export  # noqa: E402
 from autograder.feedback import write_feedback  # noqa: E402
 from autograder.plan import Course  # noqa: E402
 from autograder.release import release_notebook  # noqa: E402
-from autograder.sandbox import Limits  # noqa: E402
+from autograder.job.sandbox import Limits  # noqa: E402
 from autograder.store import ResultsStore  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

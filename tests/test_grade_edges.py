@@ -184,7 +184,7 @@ def test_kill_9_of_the_driver_takes_its_workers_and_sandboxes_with_it(tmp_path):
 def test_a_file_over_the_raw_limit_is_never_read_into_a_task(tmp_path, monkeypatch):
     """plan hashes it in chunks and sends only its size; the worker gives it its own status."""
     import autograder.plan as plan_module
-    from autograder.executor import run_task
+    from autograder.job.executor import run_task
 
     course = _course(tmp_path)
     _put(course, "huge", _solution())

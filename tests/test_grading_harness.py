@@ -32,8 +32,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograder.reports import ReportReader
-from autograder.runtime import harness_tree
+from autograder.job.reports import ReportReader
+from autograder.job.runtime import harness_tree
 from coursekit import grading
 from coursekit.grading.harness import record as harness
 from coursekit.grading.harness.a1 import toy_chain as _forward  # a correct answer, NumPy only

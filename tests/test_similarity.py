@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 
 from autograder.export import export_all
-from autograder.fingerprint import units_of
+from autograder.similarity.fingerprint import units_of
 from autograder.release import release_notebook
-from autograder.similarity import (
+from autograder.similarity.compare import (
     REVIEW,
     assess,
     reference_documents,
@@ -28,7 +28,7 @@ from autograder.similarity import (
     run_similarity,
     student_document,
 )
-from autograder.similarity_report import page
+from autograder.similarity.report import page
 
 ROOT = Path(__file__).resolve().parent.parent
 COURSE = ROOT / "assignments"
@@ -273,7 +273,7 @@ def test_the_page_escapes_student_code():
     pair = next(p for p in result.top if {p["a"], p["b"]} == {"dara", "dara_copy"})
     shown = "\n".join(pair["texts_a"].values())
     assert "<script>" in shown  # the hostile line is part of what is shown ...
-    from autograder.similarity_report import _side_by_side
+    from autograder.similarity.report import _side_by_side
 
     html = _side_by_side(pair)
     assert "<script" not in html and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html  # ... escaped

@@ -34,7 +34,7 @@ from autograder.cli import build_parser
 from autograder.feedback import write_feedback
 from autograder.gradebook import GradebookWriter, default_db_url
 from autograder.identity import not_this_notebook
-from autograder.imports import forbidden_import_notes
+from autograder.job.imports import forbidden_import_notes
 from autograder.rebuild import grade_cells, nbgrader_cells
 from autograder.store import ResultsStore
 
@@ -389,7 +389,7 @@ def test_the_formgrader_steps_name_nbgraders_own_screens():
     assert "one submission at a time" in section and "in turn" not in section
 
 
-@pytest.mark.parametrize("module", ["autograder.secret", "autograder.identity", "autograder.imports",
+@pytest.mark.parametrize("module", ["autograder.secret", "autograder.identity", "autograder.job.imports",
                                     "autograder.config"])
 def test_docstring_examples(module):
     """The autograder is outside the suite's ``--doctest-modules`` paths, so its examples run here."""

@@ -15,7 +15,7 @@ from unittest import mock
 
 def protected_lines() -> list[str]:
     """The lines ``grade`` prints about its sandbox on a machine with a working bubblewrap."""
-    from autograder import sandbox
+    from autograder.job import sandbox
 
     # protections() asks the machine; ask it as if bwrap worked, to show that run's lines.
     with mock.patch.object(sandbox, "bwrap_path", lambda: "/usr/bin/bwrap"):

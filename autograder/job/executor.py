@@ -4,9 +4,9 @@
 It rebuilds the notebook from the instructor's source and the student's
 answers (:mod:`autograder.rebuild`), draws this submission's inputs of every
 check (:func:`coursekit.grading.write_grader_inputs`) and writes them as plain
-data next to it, runs the notebook inside the sandbox (:mod:`autograder.sandbox`),
+data next to it, runs the notebook inside the sandbox (:mod:`autograder.job.sandbox`),
 and returns a dict of strings, numbers, the raw bytes of the records the
-harness sent, and their score (:mod:`autograder.scoring`, computed here in the
+harness sent, and their score (:mod:`autograder.job.scoring`, computed here in the
 worker with the inputs it drew, so scoring runs in parallel).  Nothing from
 the student's process is ever unpickled or imported here.
 """
@@ -24,10 +24,8 @@ from typing import Any
 
 from coursekit import grading
 
-from ._runner import code_cells
-from .identity import WRONG_NOTEBOOK, not_this_notebook
-from .imports import forbidden_import_notes
-from .rebuild import (
+from ..identity import WRONG_NOTEBOOK, not_this_notebook
+from ..rebuild import (
     EXTRA_CELL_PREFIX,
     MAX_NOTEBOOK_BYTES,
     NotebookError,
@@ -36,6 +34,8 @@ from .rebuild import (
     parse_notebook,
     rebuild,
 )
+from ._runner import code_cells
+from .imports import forbidden_import_notes
 from .sandbox import Limits, SandboxResult, run_notebook
 from .scoring import score
 

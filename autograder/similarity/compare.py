@@ -1,7 +1,7 @@
 """``similarity``: which submissions are alike, across the class and against reference code.
 
 For each assignment every student's code is fingerprinted per graded answer
-and per function (:mod:`autograder.fingerprint`), the fingerprints of the
+and per function (:mod:`autograder.similarity.fingerprint`), the fingerprints of the
 released notebook (given code, stubs, test cells) are removed, and every pair
 of documents that shares a fingerprint is scored. Documents are the students'
 submissions and the reference corpora: coursekit's own implementation of what
@@ -39,10 +39,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..plan import Course, _read_capped, submission_path
+from ..rebuild import NotebookError, _grade_id, _role, _same_code, _source, parse_notebook
+from ..release import release_notebook
 from .fingerprint import all_kgram_hashes, units_of, winnow
-from .plan import Course, _read_capped, submission_path
-from .rebuild import NotebookError, _grade_id, _role, _same_code, _source, parse_notebook
-from .release import release_notebook
 
 __all__ = [
     "MIN_FINGERPRINTS", "REFERENCE_FILES", "REVIEW", "Document", "SimilarityResult", "compare",
@@ -55,7 +55,7 @@ UNIT_MIN_FINGERPRINTS = 20  # ... and of one function's (about 8 lines): a short
 COMMON_FRACTION = 0.10  # fingerprints in more than this share of the class are ignored (MOSS's -m)
 COMMON_MIN = 10  # ... but never fewer than this many documents
 OTHER_CELLS = "(other cells)"
-_CODE = Path(__file__).resolve().parent.parent / "coursekit"
+_CODE = Path(__file__).resolve().parents[2] / "coursekit"
 # What each assignment asks students to write, as coursekit implements it (by the id's prefix: a2_... -> "a2").
 REFERENCE_FILES: dict[str, list[str]] = {
     "a1": ["autograd/ops/elementwise.py", "autograd/ops/arithmetic.py", "autograd/gradcheck.py"],

@@ -6,14 +6,14 @@ Three layers, and the driver says loudly which are active (``protections()``):
   (``--unshare-all``: no network at all), a root made of read-only binds of
   the system directories and the Python installation, with every site
   directory covered and ``/student-site`` holding only what the assignment
-  allows (:mod:`autograder.runtime`).  The job's folder (notebook, runner,
+  allows (:mod:`autograder.job.runtime`).  The job's folder (notebook, runner,
   inputs) is read-only; the only writable place is a size-capped tmpfs
   (``/tmp``, with ``HOME`` and the working directory) and a sized ``/dev/shm``;
   ``/`` and ``/dev`` (tmpfs of no size in bwrap) are read-only.  Outputs leave through
   a pipe that this process reads and caps, so nothing the job writes lands on
   the host's disk.  ``--die-with-parent`` and the PID namespace make sure
   nothing survives the job.
-* **a cgroup per job** (:mod:`autograder.cgroups`, when cgroups can be
+* **a cgroup per job** (:mod:`autograder.job.cgroups`, when cgroups can be
   written: as root, or with a delegated v2 cgroup): all the job's processes
   together are held to a memory limit (its tmpfs pages included, so the
   sized ``/tmp`` and ``/dev/shm`` count too), a process limit and a CPU quota
@@ -22,13 +22,13 @@ Three layers, and the driver says loudly which are active (``protections()``):
 * **resource limits** (always): ``RLIMIT_AS`` (memory), ``RLIMIT_CPU``,
   ``RLIMIT_NPROC`` (fork bombs), ``RLIMIT_FSIZE``, a new session that is
   killed at the deadlines.  As root the job runs as an unprivileged uid that
-  it leases for its whole life (:mod:`autograder.jobuid`: no two live jobs
+  it leases for its whole life (:mod:`autograder.job.jobuid`: no two live jobs
   share one, so killing a uid's processes never touches another job).
 
 The wall-clock limit, the per-cell limit and the job's CPU-time limit are
 enforced here, in the grader's process.  Only this side decides when a cell
 started: a start report counts only after the previous cell reported done
-(see :mod:`autograder.reports`), and the cell's clock starts when this side
+(see :mod:`autograder.job.reports`), and the cell's clock starts when this side
 reads it; a job that stops its own reporting (``SIGSTOP``, a closed pipe)
 still meets every deadline.
 

@@ -12,8 +12,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from .plan import Course
-from .similarity import REVIEW, load_results, submissions_digest
+from ..plan import Course
+from .compare import REVIEW, load_results, submissions_digest
 
 __all__ = ["EXPLANATION", "page", "section", "with_similarity_section"]
 
