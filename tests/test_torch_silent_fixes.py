@@ -59,3 +59,73 @@ def test_softmax_with_dim_matches_torch_positionally_and_by_keyword(name: str, d
     x = ck.tensor(values)
     got = [getattr(ck, name)(x, dim).numpy(), getattr(x, name)(dim=dim).numpy()]
     np.testing.assert_allclose(got, expected, rtol=1e-13)
+
+
+# ---- 3. grad_fn names ------------------------------------------------------------------------
+
+GRAD_FN_CASES = {
+    "add": lambda lib, x, m: x + x,
+    "add a number": lambda lib, x, m: x + 2,
+    "sub": lambda lib, x, m: x - x,
+    "mul": lambda lib, x, m: x * x,
+    "mul a number": lambda lib, x, m: 3 * x,
+    "div": lambda lib, x, m: x / x,
+    "neg": lambda lib, x, m: -x,
+    "pow a number": lambda lib, x, m: x**2,
+    "pow a tensor": lambda lib, x, m: x.pow(x),
+    "number ** tensor": lambda lib, x, m: 2**x,
+    "matmul": lambda lib, x, m: m @ m,
+    "mm": lambda lib, x, m: lib.mm(m, m),
+    "matrix @ vector": lambda lib, x, m: m @ x,
+    "vector @ vector": lambda lib, x, m: x @ x,
+    "sum": lambda lib, x, m: x.sum(),
+    "sum over dim": lambda lib, x, m: m.sum(0),
+    "mean": lambda lib, x, m: x.mean(),
+    "mean over dim": lambda lib, x, m: m.mean(dim=1),
+    "max": lambda lib, x, m: x.max(),
+    "prod": lambda lib, x, m: x.prod(),
+    "exp": lambda lib, x, m: x.exp(),
+    "log": lambda lib, x, m: x.log(),
+    "sqrt": lambda lib, x, m: x.sqrt(),
+    "abs": lambda lib, x, m: x.abs(),
+    "relu": lambda lib, x, m: x.relu(),
+    "torch.relu": lambda lib, x, m: lib.relu(x),
+    "sigmoid": lambda lib, x, m: x.sigmoid(),
+    "tanh": lambda lib, x, m: lib.tanh(x),
+    "softmax": lambda lib, x, m: m.softmax(dim=1),
+    "log_softmax": lambda lib, x, m: m.log_softmax(dim=1),
+    "clamp": lambda lib, x, m: x.clamp(0.5, 1.5),
+    "reshape": lambda lib, x, m: m.reshape(4),
+    "T": lambda lib, x, m: m.T,
+    "var": lambda lib, x, m: x.var(),
+    "logsumexp": lambda lib, x, m: m.logsumexp(dim=1),
+}
+
+
+@pytest.mark.parametrize("case", GRAD_FN_CASES)
+def test_grad_fn_names_are_torchs(case: str) -> None:
+    values_x, values_m = [1.5, 2.0], [[1.0, 2.0], [3.0, 4.0]]
+    with torch_float64() as torch:
+        node = GRAD_FN_CASES[case](torch, torch.tensor(values_x, requires_grad=True),
+                                   torch.tensor(values_m, requires_grad=True)).grad_fn
+        expected = node.name()
+    ours = GRAD_FN_CASES[case](ck, ck.tensor(values_x, requires_grad=True), ck.tensor(values_m, requires_grad=True))
+    assert ours.grad_fn.name() == expected
+    assert f"grad_fn=<{expected}>" in repr(ours)
+
+
+@pytest.mark.parametrize("case", ["add", "mul", "mm", "sum", "exp", "relu", "sigmoid", "tanh"])
+def test_grad_fn_class_names_are_torchs(case: str) -> None:
+    values_x, values_m = [1.5, 2.0], [[1.0, 2.0], [3.0, 4.0]]
+    with torch_float64() as torch:
+        expected = type(GRAD_FN_CASES[case](torch, torch.tensor(values_x, requires_grad=True),
+                                            torch.tensor(values_m, requires_grad=True)).grad_fn).__name__
+    ours = GRAD_FN_CASES[case](ck, ck.tensor(values_x, requires_grad=True), ck.tensor(values_m, requires_grad=True))
+    assert type(ours.grad_fn).__name__ == expected
+
+
+def test_grad_fn_name_survives_the_backward_pass() -> None:
+    x = ck.tensor([1.0, 2.0], requires_grad=True)
+    y = (x**2).sum(0)
+    y.backward()
+    assert (y.grad_fn.name(), y.grad_fn.next_functions[0][0].name()) == ("SumBackward1", "PowBackward0")

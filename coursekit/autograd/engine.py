@@ -39,7 +39,7 @@ def topological_order(roots: Iterable[Tensor]) -> list[Tensor]:
     >>> x = ck.tensor(2.0, requires_grad=True)
     >>> y = (x * 3).exp()
     >>> [t.grad_fn.name() if t.grad_fn else "x" for t in topological_order([y])]
-    ['x', 'MulBackward', 'ExpBackward']
+    ['x', 'MulBackward0', 'ExpBackward0']
     """
     order: list[Tensor] = []
     visited: set[Tensor] = set()

@@ -106,7 +106,7 @@ class PReLU(Module):
     >>> import coursekit as ck
     >>> act = PReLU(num_parameters=2)
     >>> act(ck.tensor([[-4.0, 4.0]]))
-    tensor([[-1.,  4.]], grad_fn=<PReLUBackward>)
+    tensor([[-1.,  4.]], grad_fn=<PreluKernelBackward0>)
     """
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:

@@ -199,6 +199,8 @@ def silu(input: Any, inplace: bool = False) -> Any:
 class _Erf(Function):
     """The error function, elementwise (NumPy has none: math.erf per element);  d/dx = 2/sqrt(pi) e^{-x^2}."""
 
+    torch_name = "ErfBackward0"
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         return np.vectorize(math.erf, otypes=[x.dtype])(x) if x.size else x.copy()
@@ -301,6 +303,8 @@ def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = 
 class BCEWithLogits(Function):
     """-[y log sigma(z) + (1-y) log(1 - sigma(z))] = max(z, 0) - z y + log(1 + e^-|z|);  d/dz = sigma(z) - y."""
 
+    torch_name = "BinaryCrossEntropyWithLogitsBackward0"
+
     @staticmethod
     def forward(ctx: Context, z: np.ndarray, y: np.ndarray, reduction: Reduction) -> np.ndarray:
         ctx.reduction = reduction
@@ -333,6 +337,8 @@ def _probability_target(input: Any, target: Any, name: str) -> Any:
 
 class BCE(Function):
     """-[y log p + (1-y) log(1-p)] with each log clamped at -100 (PyTorch's);  d/dp = (p - y) / max(p (1-p), 1e-12)."""
+
+    torch_name = "BinaryCrossEntropyBackward0"
 
     @staticmethod
     def forward(ctx: Context, p: np.ndarray, y: np.ndarray, reduction: Reduction) -> np.ndarray:
@@ -641,6 +647,8 @@ def _weighted_nll(
 class NLLLoss(Function):
     """-logp_y for log-probabilities ``logp``;  d/dlogp = -onehot(y)."""
 
+    torch_name = "NllLossBackward0"
+
     @staticmethod
     def forward(ctx: Context, logp: np.ndarray, target: np.ndarray, reduction: Reduction, positions: Any) -> np.ndarray:
         ctx.reduction = reduction
@@ -700,6 +708,8 @@ def hinge(input: Any, target: Any, margin: float = 1.0, reduction: Reduction = "
 class PReLU(Function):
     """max(0, x) + a min(0, x) with a learned slope ``a``;  d/dx = 1 or a,  d/da = min(0, x)."""
 
+    torch_name = "PreluKernelBackward0"
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, a: np.ndarray) -> np.ndarray:
         return np.where(x > 0, x, a * x)
@@ -737,6 +747,8 @@ from ..autograd.creation import default_rng  # a function: it returns the genera
 
 class Dropout(Function):
     """x * mask with a fixed random mask;  d/dx = mask."""
+
+    torch_name = "NativeDropoutBackward0"
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, mask: np.ndarray) -> np.ndarray:

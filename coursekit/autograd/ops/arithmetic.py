@@ -93,6 +93,12 @@ class Pow(Function):
     saves_output = True
 
     @staticmethod
+    def backward_name(ctx: Context) -> str:
+        """torch's names: tensor ** number is PowBackward0, tensor ** tensor 1, number ** tensor 2."""
+        base, exponent = (need is not None for need in ctx.needs_input_grad)  # None: not a Tensor
+        return "PowBackward" + ("1" if base and exponent else "2" if exponent else "0")
+
+    @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
         return a**b
 

@@ -112,6 +112,8 @@ class Sigmoid(Function):
 class ReLU(Function):
     """max(0, x);  derivative 1[x > 0]."""
 
+    torch_name = "ReluBackward0"
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
@@ -123,6 +125,8 @@ class ReLU(Function):
 
 class LeakyReLU(Function):
     """x for x > 0, slope * x otherwise."""
+
+    torch_name = "LeakyReluBackward0"
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, slope: float) -> np.ndarray:
@@ -207,6 +211,8 @@ class Where(Function):
 
 class Clip(Function):
     """Limit x to [lo, hi]; gradient 1 inside (bounds included), 0 outside."""
+
+    torch_name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, lo: Any, hi: Any) -> np.ndarray:

@@ -48,6 +48,8 @@ def _log_total(total: np.ndarray, x: np.ndarray) -> np.ndarray:
 class LogSumExp(Function):
     """log sum_j e^{x_j};  d/dx_i = softmax(x)_i."""
 
+    torch_name = "LogsumexpBackward0"
+
     saves_output = True
 
     @staticmethod
