@@ -129,3 +129,87 @@ def test_grad_fn_name_survives_the_backward_pass() -> None:
     y = (x**2).sum(0)
     y.backward()
     assert (y.grad_fn.name(), y.grad_fn.next_functions[0][0].name()) == ("SumBackward1", "PowBackward0")
+
+
+# ---- 4. loss and activation signatures ----------------------------------------------------------
+
+
+def _positional_names(fn: Any) -> list[str]:
+    """The names of the parameters ``fn`` takes by position; for torch's builtins, from the docstring's first line."""
+    import inspect
+    import re
+
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except ValueError:  # a C builtin: its docstring starts "gelu(input, approximate = 'none') -> Tensor"
+        head = re.match(r"\s*\w+\((.*?)\)", fn.__doc__).group(1)
+        names = [part.split("=")[0].strip() for part in head.split(",")]
+        return [n for n in names[: names.index("*")] if n] if "*" in names else names
+    return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def _functional_names() -> list[str]:
+    from coursekit.nn import functional as F
+
+    return sorted(name for name, value in vars(F).items()
+                  if callable(value) and not isinstance(value, type) and not name.startswith("_")
+                  and getattr(value, "__module__", None) == F.__name__)
+
+
+def test_every_functional_shared_with_torch_takes_torchs_positional_parameters() -> None:
+    from coursekit.nn import functional as F
+
+    with torch_float64() as torch:
+        shared = [name for name in _functional_names() if hasattr(torch.nn.functional, name)]
+        expected = {name: _positional_names(getattr(torch.nn.functional, name)) for name in shared}
+    assert {"mse_loss", "l1_loss", "cross_entropy", "kl_div", "relu", "gelu", "softmax"} <= set(shared)
+    ours = {name: _positional_names(getattr(F, name)) for name in shared}
+    assert ours == expected
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss", "kl_div"])
+def test_a_reduction_passed_by_position_is_refused_with_the_keyword_spelling(name: str) -> None:
+    from coursekit.nn import functional as F
+
+    values = [[0.1, 0.2], [0.3, 0.4]]
+    with torch_float64() as torch:  # torch reads "sum" as size_average: it does not sum
+        with pytest.warns(UserWarning, match="size_average"):
+            loss_torch = getattr(torch.nn.functional, name)(torch.tensor(values), torch.full((2, 2), 0.25), "sum")
+        assert loss_torch.item() != getattr(torch.nn.functional, name)(
+            torch.tensor(values), torch.full((2, 2), 0.25), reduction="sum").item()
+    with pytest.raises(TypeError, match="reduction='sum'"):
+        getattr(F, name)(ck.tensor(values), ck.full((2, 2), 0.25), "sum")
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_regression_loss_weight_matches_torch(name: str, reduction: str) -> None:
+    from coursekit.nn import functional as F
+
+    rng = np.random.default_rng(5)
+    x, y, w = rng.normal(size=(3, 4)) * 2, rng.normal(size=(3, 4)), rng.uniform(0.1, 2.0, size=(3, 4))
+    with torch_float64() as torch:
+        xt = torch.tensor(x, requires_grad=True)
+        out = getattr(torch.nn.functional, name)(xt, torch.tensor(y), reduction=reduction, weight=torch.tensor(w))
+        out.sum().backward()
+        expected = out.detach().numpy(), xt.grad.numpy()
+    xc = ck.tensor(x, requires_grad=True)
+    ours = getattr(F, name)(xc, ck.tensor(y), reduction=reduction, weight=ck.tensor(w))
+    ours.sum().backward()
+    np.testing.assert_allclose(ours.detach().numpy(), expected[0], rtol=1e-13)
+    np.testing.assert_allclose(xc.grad.numpy(), expected[1], rtol=1e-13)
+
+
+@pytest.mark.parametrize("name", ["hardtanh", "dropout"])
+def test_hardtanh_and_dropout_take_inplace_as_torch(name: str) -> None:
+    from coursekit.nn import functional as F
+
+    values = [-2.0, 0.5, 3.0]
+    x = ck.tensor(values)
+    out = getattr(F, name)(x, 0.0, *([1.0] if name == "hardtanh" else [True]), True)
+    assert out is x
+    with torch_float64() as torch:
+        t = torch.tensor(values)
+        expected = getattr(torch.nn.functional, name)(t, 0.0, *([1.0] if name == "hardtanh" else [True]), True)
+        assert expected is t
+    np.testing.assert_array_equal(x.numpy(), expected.numpy())
