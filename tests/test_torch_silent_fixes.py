@@ -213,3 +213,85 @@ def test_hardtanh_and_dropout_take_inplace_as_torch(name: str) -> None:
         expected = getattr(torch.nn.functional, name)(t, 0.0, *([1.0] if name == "hardtanh" else [True]), True)
         assert expected is t
     np.testing.assert_array_equal(x.numpy(), expected.numpy())
+
+
+# ---- 2. type promotion ---------------------------------------------------------------------------
+
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+OPERATORS = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
+             "**": lambda a, b: a**b}
+
+
+def _full(lib: Any, dtype: str, zero_dim: bool, value: float = 2) -> Any:
+    """A tensor of ``dtype`` holding ``value``, 0-d or of shape (2,), made with ``lib``."""
+    shape = () if zero_dim else (2,)
+    if dtype == "bool":
+        value = True
+    return lib.full(shape, value, dtype=getattr(lib, dtype))
+
+
+def _result_dtype_or_error(fn: Any) -> str:
+    try:
+        return str(fn().dtype).removeprefix("torch.")
+    except (TypeError, RuntimeError):
+        return "error"
+
+
+@pytest.mark.parametrize("op", OPERATORS)
+@pytest.mark.parametrize("zero_dim", ["neither", "left", "right"])
+def test_tensor_tensor_result_dtypes_are_torchs(op: str, zero_dim: str) -> None:
+    fn, pairs = OPERATORS[op], [(a, b) for a in DTYPES for b in DTYPES]
+    left, right = zero_dim == "left", zero_dim == "right"
+    with torch_float64() as torch:
+        expected = {(a, b): _result_dtype_or_error(lambda: fn(_full(torch, a, left), _full(torch, b, right)))
+                    for a, b in pairs}
+    ours = {(a, b): _result_dtype_or_error(lambda: fn(_full(ck, a, left), _full(ck, b, right))) for a, b in pairs}
+    # Where torch refuses (bool - bool), coursekit must refuse too or agree on a dtype NumPy gives.
+    assert {k: v for k, v in ours.items() if expected[k] != "error"} == \
+        {k: v for k, v in expected.items() if v != "error"}
+
+
+@pytest.mark.parametrize("op", OPERATORS)
+@pytest.mark.parametrize("number", [True, 3, 2.5])
+@pytest.mark.parametrize("zero_dim", [False, True])
+def test_tensor_number_result_dtypes_are_torchs(op: str, number: Any, zero_dim: bool) -> None:
+    fn = OPERATORS[op]
+    with torch_float64() as torch:
+        expected = {(d, side): _result_dtype_or_error(
+            lambda: fn(_full(torch, d, zero_dim), number) if side == "tensor first"
+            else fn(number, _full(torch, d, zero_dim))) for d in DTYPES for side in ("tensor first", "number first")}
+    ours = {(d, side): _result_dtype_or_error(
+        lambda: fn(_full(ck, d, zero_dim), number) if side == "tensor first"
+        else fn(number, _full(ck, d, zero_dim))) for d in DTYPES for side in ("tensor first", "number first")}
+    assert {k: v for k, v in ours.items() if expected[k] != "error"} == \
+        {k: v for k, v in expected.items() if v != "error"}
+
+
+def test_float32_model_with_integer_data_stays_float32_with_gradients_as_torch() -> None:
+    values = np.arange(6.0).reshape(2, 3)
+    with torch_float64() as torch:
+        w = torch.tensor(values, dtype=torch.float32, requires_grad=True)
+        out = (w * torch.arange(3) + torch.tensor(0.5)) / 4
+        out.sum().backward()
+        expected = out.dtype, w.grad.dtype, out.detach().double().numpy(), w.grad.double().numpy()
+    w = ck.tensor(values, dtype=ck.float32, requires_grad=True)
+    out = (w * ck.arange(3) + ck.tensor(0.5)) / 4
+    out.sum().backward()
+    assert (str(out.dtype), str(w.grad.dtype)) == tuple(str(d).removeprefix("torch.") for d in expected[:2])
+    np.testing.assert_allclose(out.detach().numpy(), expected[2], rtol=1e-7)
+    np.testing.assert_allclose(w.grad.numpy(), expected[3], rtol=1e-7)
+
+
+def test_promotion_follows_a_float32_default_dtype_as_torch() -> None:
+    torch = require_torch()
+    before_torch, before_ck = torch.get_default_dtype(), ck.get_default_dtype()
+    torch.set_default_dtype(torch.float32)
+    ck.set_default_dtype(ck.float32)
+    try:
+        expected = [str(e.dtype).removeprefix("torch.") for e in
+                    (torch.arange(3) * 2.5, torch.arange(3) / 2, torch.tensor([True]) + 0.5)]
+        ours = [str(e.dtype) for e in (ck.arange(3) * 2.5, ck.arange(3) / 2, ck.tensor([True]) + 0.5)]
+    finally:
+        torch.set_default_dtype(before_torch)
+        ck.set_default_dtype(before_ck)
+    assert ours == expected
