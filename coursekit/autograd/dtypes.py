@@ -76,6 +76,7 @@ def set_default_dtype(dtype: Any) -> None:
 
 _BOOL, _INTEGER, _FLOATING = 0, 1, 2
 _DIMS, _ZERO_DIM, _NUMBER = 0, 1, 2
+_NUMBERS = (builtins.int, builtins.float)
 
 
 def _category(dtype: np.dtype) -> int:
@@ -153,6 +154,11 @@ def promote(a: Any, b: Any, true_division: builtins.bool = False) -> tuple[Any, 
     as weak, as PyTorch does).  ``true_division``: an integer result becomes
     the default float dtype, as PyTorch's ``/``.
     """
+    # A Python number never changes a float array's dtype: NumPy and PyTorch agree (x * 2.0).
+    if type(a) is np.ndarray and type(b) in _NUMBERS and a.dtype.kind == "f":
+        return a, b
+    if type(b) is np.ndarray and type(a) in _NUMBERS and b.dtype.kind == "f":
+        return a, b
     target = result_type(a, b)
     if target is None:
         return a, b
