@@ -295,3 +295,18 @@ def test_promotion_follows_a_float32_default_dtype_as_torch() -> None:
         torch.set_default_dtype(before_torch)
         ck.set_default_dtype(before_ck)
     assert ours == expected
+
+
+@pytest.mark.parametrize("fn", ["maximum", "minimum", "where"])
+@pytest.mark.parametrize("zero_dim", ["neither", "left", "right"])
+def test_maximum_minimum_where_result_dtypes_are_torchs(fn: str, zero_dim: str) -> None:
+    left, right = zero_dim == "left", zero_dim == "right"
+    numeric = DTYPES[1:]  # torch's maximum refuses bool with numbers
+
+    def call(lib: Any, a: str, b: str) -> Any:
+        x, y = _full(lib, a, left), _full(lib, b, right)
+        return lib.where(lib.ones(2) > 0, x, y) if fn == "where" else getattr(lib, fn)(x, y)
+
+    with torch_float64() as torch:
+        expected = {(a, b): _result_dtype_or_error(lambda: call(torch, a, b)) for a in numeric for b in numeric}
+    assert {(a, b): _result_dtype_or_error(lambda: call(ck, a, b)) for a in numeric for b in numeric} == expected

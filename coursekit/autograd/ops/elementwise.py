@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import promote
 from ..function import Context, Function
 from ..tensor import _data
 
@@ -175,6 +176,8 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
+        if not (type(a) is np.ndarray is type(b) and a.dtype is b.dtype):  # PyTorch's dtype for mixed inputs
+            a, b = promote(a, b)
         return np.maximum(a, b)
 
     @staticmethod
@@ -188,6 +191,8 @@ class Minimum(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
+        if not (type(a) is np.ndarray is type(b) and a.dtype is b.dtype):  # PyTorch's dtype for mixed inputs
+            a, b = promote(a, b)
         return np.minimum(a, b)
 
     @staticmethod
@@ -201,6 +206,8 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx: Context, condition: Any, a: Any, b: Any) -> np.ndarray:
+        if not (type(a) is np.ndarray is type(b) and a.dtype is b.dtype):  # PyTorch's dtype for mixed inputs
+            a, b = promote(a, b)
         return np.where(condition, a, b)
 
     @staticmethod
