@@ -310,3 +310,17 @@ def test_maximum_minimum_where_result_dtypes_are_torchs(fn: str, zero_dim: str) 
     with torch_float64() as torch:
         expected = {(a, b): _result_dtype_or_error(lambda: call(torch, a, b)) for a in numeric for b in numeric}
     assert {(a, b): _result_dtype_or_error(lambda: call(ck, a, b)) for a in numeric for b in numeric} == expected
+
+
+def test_every_loss_and_activation_module_shared_with_torch_takes_torchs_positional_parameters() -> None:
+    from coursekit.nn import activation, loss
+
+    names = [name for module in (activation, loss) for name, value in vars(module).items()
+             if isinstance(value, type) and value.__module__ == module.__name__ and not name.startswith("_")]
+    with torch_float64() as torch:
+        shared = [name for name in names if hasattr(torch.nn, name)]
+        # Hardtanh's min_value/max_value are torch's deprecated aliases, left out here.
+        expected = {name: [p for p in _positional_names(getattr(torch.nn, name).__init__)
+                           if p not in ("min_value", "max_value")] for name in shared}
+    assert {"MSELoss", "CrossEntropyLoss", "ReLU", "Hardtanh", "PReLU"} <= set(shared)
+    assert {name: _positional_names(getattr(ck.nn, name).__init__) for name in shared} == expected
