@@ -276,7 +276,7 @@ def test_losses_are_finite_for_huge_logits(name: str) -> None:
     np.testing.assert_allclose(x.grad, t.grad.numpy(), rtol=1e-10, atol=1e-300)
 
 
-@pytest.mark.parametrize("fn", [ck.softmax, ck.log_softmax, ck.sigmoid, ck.softplus, ck.tanh,
+@pytest.mark.parametrize("fn", [lambda x: ck.softmax(x, dim=-1), lambda x: ck.log_softmax(x, dim=-1), ck.sigmoid, ck.softplus, ck.tanh,
                                 lambda x: x.logsumexp(-1)], ids=["softmax", "log_softmax", "sigmoid", "softplus",
                                                                  "tanh", "logsumexp"])
 def test_activations_are_finite_for_huge_inputs(fn) -> None:
@@ -294,7 +294,9 @@ def test_comparisons_return_boolean_tensors_without_gradient() -> None:
 
 def test_unary_functions_exist_as_methods_and_functions() -> None:
     x = ck.tensor([[0.5, -1.5], [2.0, 0.25]])
-    for name in ["exp", "sin", "cos", "tanh", "sigmoid", "relu", "softplus", "abs", "softmax", "log_softmax"]:
+    for name in ["exp", "sin", "cos", "tanh", "sigmoid", "relu", "softplus", "abs"]:
         np.testing.assert_array_equal(getattr(ck, name)(x).data, getattr(x, name)().data)
+    for name in ["softmax", "log_softmax"]:  # dim is required, as in PyTorch
+        np.testing.assert_array_equal(getattr(ck, name)(x, dim=-1).data, getattr(x, name)(-1).data)
     np.testing.assert_array_equal(ck.sum(x, axis=0).data, x.sum(0).data)
     np.testing.assert_array_equal(ck.logsumexp(x, axis=-1).data, x.logsumexp(-1).data)

@@ -167,7 +167,7 @@ def draw_graph(
     Run the forward pass, call :func:`retain_all`, then ``root.backward(retain_graph=True)``:
     the graph must still hold its ``parents`` and every node its ``.grad``.
     Each box shows the node's name (from ``names``, keyed by ``id(tensor)``),
-    the op that made it (``grad_fn.name()`` without ``Backward``), its value
+    the op that made it (the class of ``grad_fn.fn``: ``Mul``, ``ReLU``), its value
     and, in red, its gradient d root / d node.
 
     Returns the matplotlib Axes.
@@ -203,7 +203,7 @@ def draw_graph(
             )
             continue
         ctx = n.grad_fn
-        op = ctx.name().removesuffix("Backward") if ctx is not None else "input"
+        op = ctx.fn.__name__ if ctx is not None else "input"
         label = names.get(id(n), "")
         head = f"{label}  [{op}]" if label else f"[{op}]"
         face = "#e8f0fb" if ctx is not None else "#eef7e8"

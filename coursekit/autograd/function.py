@@ -81,7 +81,9 @@ class Context:
         self.sequence_nr = next(_sequence)
 
     def name(self) -> str:
-        return self.fn.__name__ + "Backward"
+        """PyTorch's name for this node (``MulBackward0``); some ops pick a variant by their inputs, as torch."""
+        variant = self.fn.backward_name
+        return type(self).__name__ if variant is None else variant(self)
 
     def release(self) -> None:
         """Drop saved values after a backward pass (``retain_graph=False``).
@@ -190,10 +192,22 @@ class Function:
     saves_output = False
     _takes_arrays = True  # set per subclass: True inside coursekit, False for Functions defined elsewhere
     _frees = True
+    # The graph node's class name, as PyTorch's grad_fn (``Mul`` -> ``MulBackward0``); set it where
+    # torch's op has another name (``ReLU`` -> ``ReluBackward0``).
+    torch_name: str | None = None
+    # Optional ``backward_name(ctx) -> str`` for ops whose torch name depends on the call
+    # (``x.sum()`` is SumBackward0, ``x.sum(0)`` SumBackward1); read only by ``grad_fn.name()``.
+    backward_name: Any = None
+    _node: type[Context] = Context
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._takes_arrays = cls.__module__.startswith("coursekit.") or cls.__module__ == "coursekit"
+        # One Context subclass per op, so that type(grad_fn).__name__ reads as torch's; torch names
+        # a Function defined outside it "<Name>Backward", its own ops "<Name>Backward0".
+        name = cls.__dict__.get("torch_name") or cls.__name__ + ("Backward0" if cls._takes_arrays else "Backward")
+        cls._node = type(name, (Context,), {"__slots__": (), "__module__": cls.__module__,
+                                            "__qualname__": name})
         # What a backward pass without retain_graph frees (the engine reads this once per op).
         cls._frees = cls._takes_arrays and bool(cls.saves_inputs or cls.saves_output)
 
@@ -222,7 +236,7 @@ class Function:
             else:
                 arrays.append(x)
                 needs.append(None)
-        ctx = Context(cls, inputs, arrays)
+        ctx = cls._node(cls, inputs, arrays)
         try:
             out = cls.forward(ctx, *arrays, **params)
         except ValueError as err:
@@ -243,7 +257,7 @@ class Function:
 def _apply_torch_style(cls: type[Function], inputs: tuple, params: dict) -> Any:
     """``Function.apply`` for a Function defined outside coursekit: forward sees Tensors, as in PyTorch."""
     needs = tuple(isinstance(x, Tensor) and x._requires_grad for x in inputs)
-    ctx = Context(cls, inputs, list(inputs))
+    ctx = cls._node(cls, inputs, list(inputs))
     ctx.needs_input_grad = needs
     with grad_mode.set_grad_enabled(False):
         if getattr(cls, "setup_context", None) is not None:

@@ -752,11 +752,13 @@ class Tensor:
     def logsumexp(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None, keepdim: bool = False) -> Tensor:
         return ops.LogSumExp.apply(self, axis=_axis(axis, dim), keepdims=keepdims or keepdim)
 
-    def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
-        return ops.Softmax.apply(self, axis=_axis(axis if dim is None else None, dim))
+    def softmax(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+        """Softmax along ``dim`` (required, as in PyTorch: ``x.softmax()`` is a TypeError)."""
+        return ops.softmax(self, axis, dim=dim)
 
-    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
-        return ops.LogSoftmax.apply(self, axis=_axis(axis if dim is None else None, dim))
+    def log_softmax(self, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+        """Log-softmax along ``dim`` (required, as in PyTorch)."""
+        return ops.log_softmax(self, axis, dim=dim)
 
     def all(self, axis: Axis = None, keepdims: bool = False,
             *, dim: Axis = None, keepdim: bool = False, out: None = None) -> Tensor:

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.devices import check as check_device
+from ..autograd.dtypes import as_dtype, get_default_dtype
 from ..autograd.function import ShapeError
 from . import functional as F
 from . import init as nn_init
@@ -106,16 +108,18 @@ class PReLU(Module):
     >>> import coursekit as ck
     >>> act = PReLU(num_parameters=2)
     >>> act(ck.tensor([[-4.0, 4.0]]))
-    tensor([[-1.,  4.]], grad_fn=<PReLUBackward>)
+    tensor([[-1.,  4.]], grad_fn=<PreluKernelBackward0>)
     """
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        check_device(device)
+        dtype = get_default_dtype() if dtype is None else as_dtype(dtype)
         if not isinstance(num_parameters, (int, np.integer)) or num_parameters < 1:
             raise ValueError(f"PReLU: num_parameters must be a positive integer, got {num_parameters!r}")
         self.num_parameters = int(num_parameters)
         self.init = init
-        self.weight = Parameter(np.full(self.num_parameters, float(init)))
+        self.weight = Parameter(np.full(self.num_parameters, float(init), dtype=dtype))
 
     def reset_parameters(self) -> None:
         nn_init.constant_(self.weight, self.init)
@@ -236,18 +240,19 @@ class GELU(Module):
 class Hardtanh(Module):
     """``max(min_val, min(max_val, z))``, a piecewise-linear tanh."""
 
-    def __init__(self, min_val: float = -1.0, max_val: float = 1.0) -> None:
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         if min_val >= max_val:
             raise ValueError(f"Hardtanh: min_val ({min_val}) must be smaller than max_val ({max_val})")
         self.min_val = min_val
         self.max_val = max_val
+        self.inplace = inplace
 
     def forward(self, x: Any) -> Any:
-        return x.clip(self.min_val, self.max_val)
+        return F.hardtanh(x, self.min_val, self.max_val, inplace=self.inplace)
 
     def extra_repr(self) -> str:
-        return f"min_val={self.min_val}, max_val={self.max_val}"
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
 
 
 class Maxout(Module):

@@ -172,9 +172,11 @@ def softplus(input: Any, beta: float = 1.0, threshold: float = 20.0) -> Any:
     return where(_data(scaled) > threshold, input, smooth)
 
 
-def hardtanh(x: Any, min_val: float = -1.0, max_val: float = 1.0) -> Any:
-    """max(min_val, min(max_val, x))."""
-    return clip(x, min_val, max_val)
+def hardtanh(input: Any, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Any:
+    """max(min_val, min(max_val, x)) (``torch.nn.functional.hardtanh``)."""
+    if inplace:
+        return _in_place(input, lambda x: hardtanh(x, min_val, max_val), "hardtanh")
+    return clip(input, min_val, max_val)
 
 
 def elu(input: Any, alpha: float = 1.0, inplace: bool = False) -> Any:
@@ -198,6 +200,8 @@ def silu(input: Any, inplace: bool = False) -> Any:
 
 class _Erf(Function):
     """The error function, elementwise (NumPy has none: math.erf per element);  d/dx = 2/sqrt(pi) e^{-x^2}."""
+
+    torch_name = "ErfBackward0"
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
@@ -247,38 +251,76 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     return Tensor._make(np.eye(num_classes, dtype=np.int64)[index], False, None)
 
 
-def mse_loss(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
-    """Squared error (y_hat - y)^2: the negative log-likelihood of a Gaussian with fixed variance, up to constants."""
+def _weighted(loss: Any, weight: Any, input: Any, reduction: Reduction, name: str, mean_over_weights: bool) -> Any:
+    """PyTorch's per-element ``weight=`` of the regression losses: ``'mean'`` divides by sum(weight)
+    (mse_loss, l1_loss) or by the number of elements (huber_loss), as torch does."""
+    _check_reduction(reduction)
+    _refuse_reduction_as_weight(weight)
+    if np.shape(_data(weight)) != np.shape(_data(input)):
+        raise ValueError(f"{name}: weight must have the input's shape {np.shape(_data(input))}, "
+                         f"got {np.shape(_data(weight))}")
+    loss = loss * _rescale_weight(weight, input)
+    if reduction == "mean" and mean_over_weights:
+        return loss.sum() / _rescale_weight(weight, input).sum()
+    return _reduce(loss, reduction)
+
+
+def mse_loss(input: Any, target: Any, size_average: None = None, reduce: None = None, reduction: Reduction = "mean",
+             weight: Any = None) -> Any:
+    """Squared error (y_hat - y)^2: the negative log-likelihood of a Gaussian with fixed variance, up to constants.
+
+    The parameters are PyTorch's, in its order: ``mse_loss(x, y, "sum")`` would
+    pass ``"sum"`` as the deprecated ``size_average`` and is refused; write
+    ``reduction="sum"``.  ``weight`` (the input's shape) multiplies each
+    squared error; ``'mean'`` then divides by the sum of the weights.
+    """
+    _refuse_legacy(size_average, reduce, "mse_loss")
     _same_shape(input, target, "mse_loss")
     diff = input - target
+    if weight is not None:
+        return _weighted(diff * diff, weight, input, reduction, "mse_loss", mean_over_weights=True)
     return _reduce(diff * diff, reduction)
 
 
-def l1_loss(input: Any, target: Any, reduction: Reduction = "mean") -> Any:
-    """Absolute error |y_hat - y| (Laplace likelihood)."""
+def l1_loss(input: Any, target: Any, size_average: None = None, reduce: None = None, reduction: Reduction = "mean",
+            weight: Any = None) -> Any:
+    """Absolute error |y_hat - y| (Laplace likelihood); parameters and ``weight`` as :func:`mse_loss`."""
+    _refuse_legacy(size_average, reduce, "l1_loss")
     _same_shape(input, target, "l1_loss")
+    if weight is not None:
+        return _weighted(abs(input - target), weight, input, reduction, "l1_loss", mean_over_weights=True)
     return _reduce(abs(input - target), reduction)
 
 
-def huber_loss(input: Any, target: Any, reduction: Reduction = "mean", delta: float = 1.0) -> Any:
-    """d^2 / 2 for |d| < delta, delta (|d| - delta/2) beyond: squared near 0, absolute far out (d = input - target)."""
+def huber_loss(input: Any, target: Any, reduction: Reduction = "mean", delta: float = 1.0, weight: Any = None) -> Any:
+    """d^2 / 2 for |d| < delta, delta (|d| - delta/2) beyond: squared near 0, absolute far out (d = input - target).
+
+    ``weight`` (the input's shape) multiplies each element's loss; ``'mean'``
+    then averages over the elements, as PyTorch's ``huber_loss``.
+    """
     _same_shape(input, target, "huber_loss")
     d = input - target
     size = abs(d)
-    return _reduce(where(_data(size) < delta, 0.5 * d * d, delta * (size - 0.5 * delta)), reduction)
+    loss = where(_data(size) < delta, 0.5 * d * d, delta * (size - 0.5 * delta))
+    if weight is not None:
+        return _weighted(loss, weight, input, reduction, "huber_loss", mean_over_weights=False)
+    return _reduce(loss, reduction)
 
 
-def smooth_l1_loss(input: Any, target: Any, reduction: Reduction = "mean", beta: float = 1.0) -> Any:
-    """d^2 / (2 beta) for |d| < beta, |d| - beta/2 beyond: Huber's loss divided by beta."""
+def smooth_l1_loss(input: Any, target: Any, size_average: None = None, reduce: None = None,
+                   reduction: Reduction = "mean", beta: float = 1.0) -> Any:
+    """d^2 / (2 beta) for |d| < beta, |d| - beta/2 beyond: Huber's loss divided by beta (PyTorch's parameters)."""
+    _refuse_legacy(size_average, reduce, "smooth_l1_loss")
     _same_shape(input, target, "smooth_l1_loss")
     if beta == 0:
-        return l1_loss(input, target, reduction)
+        return l1_loss(input, target, reduction=reduction)
     d = input - target
     size = abs(d)
     return _reduce(where(_data(size) < beta, 0.5 * d * d / beta, size - 0.5 * beta), reduction)
 
 
-def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = False) -> Any:
+def kl_div(input: Any, target: Any, size_average: None = None, reduce: None = None, reduction: str = "mean",
+           log_target: bool = False) -> Any:
     """KL divergence sum p (log p - input) for log-probabilities ``input`` and probabilities ``target`` = p.
 
     As in PyTorch, ``input`` holds log-probabilities, terms with p = 0 count
@@ -286,6 +328,7 @@ def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = 
     batch) is the mathematical KL divergence; ``'mean'`` averages over every
     element.  ``log_target=True`` takes log p as ``target``.
     """
+    _refuse_legacy(size_average, reduce, "kl_div")
     _same_shape(input, target, "kl_div")
     if log_target:
         terms = exp(target) * (target - input)
@@ -300,6 +343,8 @@ def kl_div(input: Any, target: Any, reduction: str = "mean", log_target: bool = 
 
 class BCEWithLogits(Function):
     """-[y log sigma(z) + (1-y) log(1 - sigma(z))] = max(z, 0) - z y + log(1 + e^-|z|);  d/dz = sigma(z) - y."""
+
+    torch_name = "BinaryCrossEntropyWithLogitsBackward0"
 
     @staticmethod
     def forward(ctx: Context, z: np.ndarray, y: np.ndarray, reduction: Reduction) -> np.ndarray:
@@ -334,6 +379,8 @@ def _probability_target(input: Any, target: Any, name: str) -> Any:
 class BCE(Function):
     """-[y log p + (1-y) log(1-p)] with each log clamped at -100 (PyTorch's);  d/dp = (p - y) / max(p (1-p), 1e-12)."""
 
+    torch_name = "BinaryCrossEntropyBackward0"
+
     @staticmethod
     def forward(ctx: Context, p: np.ndarray, y: np.ndarray, reduction: Reduction) -> np.ndarray:
         ctx.reduction = reduction
@@ -351,7 +398,8 @@ class BCE(Function):
         return grad_p, grad_y
 
 
-def binary_cross_entropy(input: Any, target: Any, weight: Any = None, reduction: Reduction = "mean") -> Any:
+def binary_cross_entropy(input: Any, target: Any, weight: Any = None, size_average: None = None, reduce: None = None,
+                         reduction: Reduction = "mean") -> Any:
     """Bernoulli negative log-likelihood of probabilities ``input`` (after a sigmoid) and targets in [0, 1].
 
     Prefer :func:`binary_cross_entropy_with_logits` on logits: it cannot
@@ -365,6 +413,7 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None, reduction:
     >>> round(binary_cross_entropy(ck.tensor([0.5]), ck.tensor([1.0])).item(), 6)    # log 2
     0.693147
     """
+    _refuse_legacy(size_average, reduce, "binary_cross_entropy")
     p = _data(input)
     if p.size and not ((p >= 0) & (p <= 1)).all():
         raise ValueError(f"binary_cross_entropy: the input must be probabilities in [0, 1], got values from "
@@ -377,7 +426,8 @@ def binary_cross_entropy(input: Any, target: Any, weight: Any = None, reduction:
 
 
 def binary_cross_entropy_with_logits(
-    input: Any, target: Any, weight: Any = None, reduction: Reduction = "mean", pos_weight: Any = None
+    input: Any, target: Any, weight: Any = None, size_average: None = None, reduce: None = None,
+    reduction: Reduction = "mean", pos_weight: Any = None,
 ) -> Any:
     """Bernoulli negative log-likelihood of 0/1 targets given logits (no sigmoid needed before it).
 
@@ -395,6 +445,7 @@ def binary_cross_entropy_with_logits(
     >>> loss.item()      # the second answer is confidently wrong
     500.0
     """
+    _refuse_legacy(size_average, reduce, "binary_cross_entropy_with_logits")
     target = _probability_target(input, target, "binary_cross_entropy_with_logits")
     _check_reduction(reduction)
     if weight is None and pos_weight is None:
@@ -572,6 +623,11 @@ def cross_entropy(
 
 
 def _refuse_legacy(size_average: Any, reduce: Any, name: str) -> None:
+    """Refuse torch's deprecated pair; a string there is ``loss(x, y, "sum")``, the reduction passed by position."""
+    if isinstance(size_average, str):
+        raise TypeError(f"{name}: the third positional argument is PyTorch's deprecated size_average, got the string "
+                        f"{size_average!r}; pass the reduction by keyword: {name}(input, target, "
+                        f"reduction={size_average!r})")
     if size_average is not None or reduce is not None:
         raise TypeError(f"{name}: size_average= and reduce= are PyTorch's deprecated options (also deprecated there); "
                         "use reduction='mean', 'sum' or 'none'")
@@ -641,6 +697,8 @@ def _weighted_nll(
 class NLLLoss(Function):
     """-logp_y for log-probabilities ``logp``;  d/dlogp = -onehot(y)."""
 
+    torch_name = "NllLossBackward0"
+
     @staticmethod
     def forward(ctx: Context, logp: np.ndarray, target: np.ndarray, reduction: Reduction, positions: Any) -> np.ndarray:
         ctx.reduction = reduction
@@ -700,6 +758,8 @@ def hinge(input: Any, target: Any, margin: float = 1.0, reduction: Reduction = "
 class PReLU(Function):
     """max(0, x) + a min(0, x) with a learned slope ``a``;  d/dx = 1 or a,  d/da = min(0, x)."""
 
+    torch_name = "PreluKernelBackward0"
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, a: np.ndarray) -> np.ndarray:
         return np.where(x > 0, x, a * x)
@@ -738,6 +798,8 @@ from ..autograd.creation import default_rng  # a function: it returns the genera
 class Dropout(Function):
     """x * mask with a fixed random mask;  d/dx = mask."""
 
+    torch_name = "NativeDropoutBackward0"
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return x * mask
@@ -747,12 +809,12 @@ class Dropout(Function):
         return grad * ctx.inputs[1], None
 
 
-def dropout(input: Any, p: float = 0.5, training: bool = True) -> Any:
+def dropout(input: Any, p: float = 0.5, training: bool = True, inplace: bool = False) -> Any:
     """Inverted dropout: zero each element with probability ``p``, scale the rest by ``1 / (1 - p)``.
 
     The identity when ``training`` is False or ``p == 0``.  The mask comes
     from coursekit's shared generator (``ck.manual_seed``).  See
-    :class:`coursekit.nn.Dropout`.
+    :class:`coursekit.nn.Dropout`.  ``inplace=True`` overwrites ``input``, as PyTorch.
 
     Examples
     --------
@@ -765,6 +827,8 @@ def dropout(input: Any, p: float = 0.5, training: bool = True) -> Any:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p}")
     if not training or p == 0:
         return input
+    if inplace:
+        return _in_place(input, lambda x: dropout(x, p, training), "dropout")
     data = _data(input)
     dtype = data.dtype if np.issubdtype(data.dtype, np.floating) else np.float64
     if p == 1:

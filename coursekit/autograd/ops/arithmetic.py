@@ -1,4 +1,8 @@
-"""+ - * / ** and negation.  Broadcasting is handled by the engine, not here."""
+"""+ - * / ** and negation.  Broadcasting is handled by the engine, not here.
+
+Operands of different dtypes are first cast to PyTorch's result dtype
+(:func:`coursekit.autograd.dtypes.promote`): float32 * int64 stays float32.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import promote, result_type
 from ..function import Context, Function
 from ..tensor import Tensor, _data
 from .elementwise import log, where
@@ -18,6 +23,8 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
+        if not (type(a) is np.ndarray is type(b) and a.dtype is b.dtype):  # the common case costs one check
+            a, b = promote(a, b)
         return a + b
 
     @staticmethod
@@ -32,6 +39,8 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
+        if not (type(a) is np.ndarray is type(b) and a.dtype is b.dtype):  # the common case costs one check
+            a, b = promote(a, b)
         return a - b
 
     @staticmethod
@@ -44,6 +53,8 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
+        if not (type(a) is np.ndarray is type(b) and a.dtype is b.dtype):  # the common case costs one check
+            a, b = promote(a, b)
         return a * b
 
     @staticmethod
@@ -59,6 +70,8 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
+        if not (type(a) is np.ndarray is type(b) and a.dtype is b.dtype and a.dtype.kind == "f"):  # the common case costs one check
+            a, b = promote(a, b, true_division=True)
         return a / b
 
     @staticmethod
@@ -93,8 +106,19 @@ class Pow(Function):
     saves_output = True
 
     @staticmethod
+    def backward_name(ctx: Context) -> str:
+        """torch's names: tensor ** number is PowBackward0, tensor ** tensor 1, number ** tensor 2."""
+        base, exponent = (need is not None for need in ctx.needs_input_grad)  # None: not a Tensor
+        return "PowBackward" + ("1" if base and exponent else "2" if exponent else "0")
+
+    @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
-        return a**b
+        if type(a) is np.ndarray is type(b) and a.dtype is b.dtype and a.dtype.kind == "f":
+            return a**b
+        a, b = promote(a, b)
+        out = np.power(a, b)
+        # NumPy raises bools to a power in int8; PyTorch keeps bool (x ** True is x).
+        return out.astype(np.bool_) if result_type(a, b) == np.bool_ else out
 
     @staticmethod
     def backward(ctx: Context, grad: Any) -> tuple:

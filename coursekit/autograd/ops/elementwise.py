@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..dtypes import promote
 from ..function import Context, Function
 from ..tensor import _data
 
@@ -112,6 +113,8 @@ class Sigmoid(Function):
 class ReLU(Function):
     """max(0, x);  derivative 1[x > 0]."""
 
+    torch_name = "ReluBackward0"
+
     @staticmethod
     def forward(ctx: Context, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, 0)
@@ -123,6 +126,8 @@ class ReLU(Function):
 
 class LeakyReLU(Function):
     """x for x > 0, slope * x otherwise."""
+
+    torch_name = "LeakyReluBackward0"
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, slope: float) -> np.ndarray:
@@ -171,6 +176,8 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
+        if not (type(a) is np.ndarray is type(b) and a.dtype is b.dtype):  # PyTorch's dtype for mixed inputs
+            a, b = promote(a, b)
         return np.maximum(a, b)
 
     @staticmethod
@@ -184,6 +191,8 @@ class Minimum(Function):
 
     @staticmethod
     def forward(ctx: Context, a: Any, b: Any) -> np.ndarray:
+        if not (type(a) is np.ndarray is type(b) and a.dtype is b.dtype):  # PyTorch's dtype for mixed inputs
+            a, b = promote(a, b)
         return np.minimum(a, b)
 
     @staticmethod
@@ -197,6 +206,8 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx: Context, condition: Any, a: Any, b: Any) -> np.ndarray:
+        if not (type(a) is np.ndarray is type(b) and a.dtype is b.dtype):  # PyTorch's dtype for mixed inputs
+            a, b = promote(a, b)
         return np.where(condition, a, b)
 
     @staticmethod
@@ -207,6 +218,8 @@ class Where(Function):
 
 class Clip(Function):
     """Limit x to [lo, hi]; gradient 1 inside (bounds included), 0 outside."""
+
+    torch_name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, lo: Any, hi: Any) -> np.ndarray:

@@ -45,6 +45,16 @@ def _check_dtypes(a: np.ndarray, b: np.ndarray, op: str) -> None:
 class MatMul(Function):
     """a @ b with NumPy's rules: 1-D operands are promoted to matrices and back."""
 
+    torch_name = "MmBackward0"
+
+    @staticmethod
+    def backward_name(ctx: Context) -> str:
+        """torch's names: DotBackward0 for vector @ vector, MvBackward0 for matrix @ vector, else MmBackward0."""
+        if ctx.arrays is None:  # released by a backward pass: the shapes are gone
+            return "MmBackward0"
+        ndims = tuple(np.ndim(a) for a in ctx.arrays)
+        return {(1, 1): "DotBackward0", (2, 1): "MvBackward0"}.get(ndims, "MmBackward0")
+
     @staticmethod
     def forward(ctx: Context, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         a_, b_ = np.asarray(a), np.asarray(b)
@@ -81,6 +91,8 @@ class Linear(Function):
 
     One node instead of three (transpose, matmul, add): the same maths, less overhead.
     """
+
+    torch_name = "AddmmBackward0"
 
     @staticmethod
     def forward(ctx: Context, x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None) -> np.ndarray:

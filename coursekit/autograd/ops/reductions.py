@@ -34,6 +34,15 @@ class _Reduction(Function):
         """Reshape a reduced result or gradient so it broadcasts against the input."""
         return y.reshape(ctx.kept)
 
+    @staticmethod
+    def backward_name(ctx: Context) -> str:
+        """torch's names: ``x.sum()`` is SumBackward0, ``x.sum(dim)`` SumBackward1 (max/min the other way)."""
+        name = ctx.fn.__name__
+        if name not in ("Sum", "Mean", "Prod", "Max", "Min"):  # one name for both (VarBackward0 ...)
+            return type(ctx).__name__
+        whole, over_dim = ("1", "0") if name in ("Max", "Min") else ("0", "1")
+        return name + "Backward" + (whole if ctx.axis is None else over_dim)
+
 
 class Sum(_Reduction):
     """Sum over ``axis``;  every summed element gets the gradient of the sum."""
@@ -69,6 +78,8 @@ class Mean(_Reduction):
 class Max(_Reduction):
     """Largest value over ``axis``;  the gradient is shared by the tied maxima (by the NaNs, if any)."""
 
+    torch_name = "MaxBackward1"
+
     _reduce = staticmethod(np.max)
     saves_output = True
 
@@ -88,6 +99,8 @@ class Max(_Reduction):
 
 class Min(Max):
     """Smallest value over ``axis``;  the gradient is shared by the tied minima."""
+
+    torch_name = "MinBackward1"
 
     _reduce = staticmethod(np.min)
 
@@ -157,6 +170,8 @@ def prod(x: Any, axis: int | None = None, keepdims: bool = False) -> Any:
 
 class Norm2(_Reduction):
     """Euclidean norm sqrt(sum x^2);  d/dx = x / norm, and 0 where the norm is 0 (as PyTorch)."""
+
+    torch_name = "LinalgVectorNormBackward0"
 
     saves_output = True
 
@@ -243,6 +258,8 @@ def take_along(x: Any, axis: int, index: np.ndarray) -> Any:
 
 class CumSum(Function):
     """Running sums along ``axis``;  the gradient is the running sum of the gradient taken from the end."""
+
+    torch_name = "CumsumBackward0"
 
     saves_inputs = False  # only the axis
 

@@ -13,6 +13,8 @@ from ..tensor import Tensor, _data
 class Reshape(Function):
     """Same numbers, new shape;  the gradient is reshaped back."""
 
+    torch_name = "ViewBackward0"
+
     saves_inputs = False  # only their shapes and dtypes, which in-place changes keep
 
     @staticmethod
@@ -26,6 +28,8 @@ class Reshape(Function):
 
 class Transpose(Function):
     """Permute axes (``axes=None`` reverses them);  the gradient is permuted back."""
+
+    torch_name = "PermuteBackward0"
 
     saves_inputs = False  # only their shapes and dtypes, which in-place changes keep
 
@@ -58,6 +62,8 @@ def _is_advanced(index: Any) -> bool:
 
 class GetItem(Function):
     """``x[index]`` (basic and advanced);  the gradient is scattered back, repeats adding up."""
+
+    torch_name = "IndexBackward0"
 
     saves_inputs = False  # only their shapes and dtypes, which in-place changes keep
 
@@ -98,6 +104,8 @@ def getitem(x: Any, index: Any) -> Any:
 class Concatenate(Function):
     """Join along an existing axis;  each input gets its slice of the gradient."""
 
+    torch_name = "CatBackward0"
+
     saves_inputs = False  # only their shapes and dtypes, which in-place changes keep
 
     @staticmethod
@@ -131,6 +139,8 @@ class Stack(Function):
 
 class Cast(Function):
     """Change dtype;  the gradient is cast back to the input's dtype."""
+
+    torch_name = "ToCopyBackward0"
 
     saves_inputs = False  # only their shapes and dtypes, which in-place changes keep
 

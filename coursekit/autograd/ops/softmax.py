@@ -48,6 +48,8 @@ def _log_total(total: np.ndarray, x: np.ndarray) -> np.ndarray:
 class LogSumExp(Function):
     """log sum_j e^{x_j};  d/dx_i = softmax(x)_i."""
 
+    torch_name = "LogsumexpBackward0"
+
     saves_output = True
 
     @staticmethod
@@ -106,18 +108,26 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False, *, dim: Any = No
     return LogSumExp.apply(x, axis=_pick(axis, dim, None), keepdims=keepdims or keepdim)
 
 
+def _required_dim(name: str, axis: Any, dim: Any) -> Any:
+    """The axis of a softmax, which has no default: PyTorch's ``softmax(x)`` is a TypeError too."""
+    if axis is None and dim is None:
+        raise TypeError(f"{name}() missing 1 required positional argument: 'dim' (as in PyTorch); "
+                        f"pass the axis to normalise over, e.g. {name}(x, dim=-1) for the last one")
+    return _pick(axis, dim, None)
+
+
 def softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Any:
-    """Probabilities e^{x_i} / sum_j e^{x_j} along ``axis`` or ``dim`` (default: the last).
+    """Probabilities e^{x_i} / sum_j e^{x_j} along ``axis`` or ``dim`` (required, as in PyTorch).
 
     Examples
     --------
     >>> import coursekit as ck
-    >>> ck.softmax(ck.tensor([3.0, 0.0, 1.0])).data.round(6)
+    >>> ck.softmax(ck.tensor([3.0, 0.0, 1.0]), dim=-1).data.round(6)
     tensor([0.843795, 0.04201 , 0.114195])
     """
-    return Softmax.apply(x, axis=_pick(axis, dim, -1))
+    return Softmax.apply(x, axis=_required_dim("softmax", axis, dim))
 
 
 def log_softmax(x: Any, axis: int | None = None, *, dim: int | None = None) -> Any:
-    """log(softmax(x)) computed as x - logsumexp(x), stable for large |x|; along ``axis``/``dim`` (last)."""
-    return LogSoftmax.apply(x, axis=_pick(axis, dim, -1))
+    """log(softmax(x)) computed as x - logsumexp(x), stable for large |x|; along ``axis``/``dim`` (required)."""
+    return LogSoftmax.apply(x, axis=_required_dim("log_softmax", axis, dim))
