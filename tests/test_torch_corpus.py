@@ -153,6 +153,9 @@ def torch_drawing_from_coursekit(torch: Any) -> Iterator[None]:
             setattr(torch.Tensor, name, value)
         sampler.__iter__ = saved_sampler_iter
         torch.set_default_dtype(default_dtype)
+        # A snippet's torch.set_default_device installs a global TorchFunctionMode that would outlive it
+        # (and route every later torch call of the test session through it): take it away again.
+        torch.set_default_device(None)
 
 
 @contextlib.contextmanager
